@@ -1,0 +1,43 @@
+# Everything a fresh machine needs: `make run` to serve the portal, `make test` for the suite.
+PYTHON ?= python3.12
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test test-fast lint format setup clean
+
+# Re-install whenever pyproject.toml changes; the stamp keeps repeat runs instant.
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.12 is needed: set PYTHON=/path/to/python3.12"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py import_playbook fixtures/playbook.yaml
+	$(PY) manage.py create_demo_accounts
+
+run: export DEBUG ?= true
+run: setup
+	$(PY) manage.py runserver $(HOST)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+# Everything but the browser tests, for a quick loop while editing.
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -n auto -m "not slow" $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 test-artifacts staticfiles
