@@ -1,0 +1,51 @@
+"""Test data, made the way the product makes it."""
+
+from itertools import count
+
+from diagnostics.models import Category, Check, Symptom
+
+_serial = count(1)
+
+
+def make_category(**fields):
+    n = next(_serial)
+    fields = {"key": f"category-{n}", "title": f"Category {n}", "position": n, **fields}
+    return Category.objects.create(**fields)
+
+
+def make_symptom(checks=3, category=None, **fields):
+    n = next(_serial)
+    fields = {"key": f"symptom-{n}", "title": f"Symptom {n}", "position": n, **fields}
+    symptom = Symptom.objects.create(category=category or make_category(), **fields)
+    Check.objects.bulk_create(
+        Check(symptom=symptom, key=f"check-{i}", title=f"Check {i} of {symptom.title}", position=i)
+        for i in range(1, checks + 1)
+    )
+    return symptom
+
+
+PLAYBOOK = """\
+playbook: 1
+title: Test playbook
+categories:
+  - key: integrations
+    title: Integration issues
+    symptoms:
+      - key: webhooks-not-firing
+        title: Webhooks not firing
+        summary: Nothing reaches the *receiver*.
+        checks:
+          - key: webhook-url
+            title: Verify webhook URL and event subscriptions.
+            help: Open **Settings**.
+          - key: trigger-event
+            title: Trigger matching event.
+  - key: permissions
+    title: Permissions issues
+    symptoms:
+      - key: agent-cannot-access-page
+        title: Agent cannot access expected page
+        checks:
+          - key: role-mapping
+            title: Confirm role and custom role mapping.
+"""
