@@ -95,6 +95,17 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tuned for a web server: WAL lets readers run beside the writer, writers wait for the
+    # lock (busy timeout) instead of failing, and IMMEDIATE takes the write lock at BEGIN so a
+    # transaction never has to upgrade (the upgrade is what fails with "database is locked").
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests on a file, not shared-cache memory, whose table locks ignore the busy timeout.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -136,3 +147,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+# Anonymous customers may start this many diagnoses an hour from one address.
+DIAGNOSIS_STARTS_PER_HOUR = env_int("DIAGNOSIS_STARTS_PER_HOUR", 30)
+# Trusted reverse proxies in front of the portal (they set X-Forwarded-For); 0 when none.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+# `manage.py purge_stale_sessions` deletes sessions never saved after this many days.
+STALE_SESSION_DAYS = env_int("STALE_SESSION_DAYS", 30)
