@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from diagnostics.models import Category, Check, PlaybookRevision, Symptom
+from diagnostics.models import Case, Category, Check, PlaybookRevision, Symptom
 
 
 class CheckInline(admin.TabularInline):
@@ -30,6 +30,22 @@ class SymptomAdmin(admin.ModelAdmin):
 class PlaybookRevisionAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "imported_at", "source", "summary"]
     list_select_related = ["imported_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Cases are history: readable here, never edited."""
+
+    list_display = ["session", "outcome", "saved_at"]
+    list_filter = ["outcome", "symptom"]
+    list_select_related = ["session"]
+    readonly_fields = ["session", "symptom", "outcome", "resolved_by", "summary", "saved_at"]
 
     def has_add_permission(self, request):
         return False

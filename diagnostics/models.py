@@ -1,7 +1,13 @@
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from diagnostics.markdown import render_markdown
 
@@ -10,6 +16,8 @@ KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 KEY_MAX_LENGTH = 100
 TITLE_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 10_000
+NOTE_MAX_LENGTH = 1_000
+SUMMARY_MAX_LENGTH = 2_000
 
 validate_key = RegexValidator(
     KEY_PATTERN, "Use lowercase letters, digits and single hyphens, such as “webhooks-not-firing”."
@@ -144,3 +152,195 @@ class PlaybookRevision(models.Model):
             f"checks {self.checks_added} added, {self.checks_changed} changed, "
             f"{self.checks_retired} retired"
         )
+
+
+# -- Running a diagnosis ----------------------------------------------------------------------
+
+
+class ResultStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    OK = "ok", "Passed"
+    PROBLEM = "problem", "Problem found"
+    NOT_APPLICABLE = "na", "Not applicable"
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", "Resolved"
+    NOT_RESOLVED = "not_resolved", "Not resolved"
+    ESCALATED = "escalated", "Escalated"
+
+
+class SessionClosed(Exception):
+    """The session was saved as a case: its results can no longer change."""
+
+
+def new_token():
+    return secrets.token_urlsafe(32)  # 256 bits: a share link nobody can guess
+
+
+def client_fingerprint(address):
+    """A keyed hash of the client's address: enough to rate-limit, useless if leaked."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+class DiagnosticSessionQuerySet(models.QuerySet):
+    def for_page(self):
+        """The session with what its page shows, its results in order and its case if saved:
+        two queries."""
+        return self.select_related(
+            "symptom", "revision", "case", "case__resolved_by"
+        ).prefetch_related("results")
+
+    def started_from(self, fingerprint, since):
+        return self.filter(client_fingerprint=fingerprint, started_at__gte=since)
+
+    def stale(self, days):
+        """Sessions nobody saved, started more than `days` days ago."""
+        cutoff = timezone.now() - timedelta(days=days)
+        return self.filter(case__isnull=True, started_at__lt=cutoff)
+
+
+class DiagnosticSession(models.Model):
+    """One run through one symptom's checks; saving it makes a Case."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    symptom = models.ForeignKey(Symptom, models.PROTECT, related_name="sessions")
+    symptom_title = models.CharField(max_length=TITLE_MAX_LENGTH)  # as run: a case is history
+    revision = models.ForeignKey(
+        PlaybookRevision, models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    client_fingerprint = models.CharField(max_length=32, blank=True, editable=False)
+
+    objects = DiagnosticSessionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client_fingerprint", "started_at"], name="session_client_idx"),
+            models.Index(fields=["started_at"], name="session_started_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.symptom_title} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("diagnostics:case_detail", args=[self.token])
+
+    @classmethod
+    @transaction.atomic
+    def start(cls, symptom, client_fingerprint=""):
+        """Start a session with a pending result per published check of `symptom`.
+
+        Expects `symptom` from `Symptom.objects.for_page()` (checks prefetched)."""
+        session = cls.objects.create(
+            symptom=symptom,
+            symptom_title=symptom.title,
+            revision=PlaybookRevision.objects.order_by("-number").first(),
+            client_fingerprint=client_fingerprint,
+        )
+        CheckResult.objects.bulk_create(
+            CheckResult(
+                session=session,
+                source=check,
+                position=position,
+                key=check.key,
+                title=check.title,
+                help=check.help,
+            )
+            for position, check in enumerate(symptom.checks.all(), start=1)
+        )
+        return session
+
+    @property
+    def is_saved(self):
+        return hasattr(self, "case")
+
+    @property
+    def progress(self):
+        """ "3 of 5 checked, 1 problem found", from the results already loaded."""
+        results = self.results.all()
+        checked = sum(r.status != ResultStatus.PENDING for r in results)
+        problems = sum(r.status == ResultStatus.PROBLEM for r in results)
+        found = f"{problems} problem{'s' if problems != 1 else ''} found"
+        return f"{checked} of {len(results)} checked, {found}"
+
+
+class CheckResult(models.Model):
+    session = models.ForeignKey(DiagnosticSession, models.CASCADE, related_name="results")
+    source = models.ForeignKey(Check, models.SET_NULL, null=True, blank=True, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    key = models.CharField(max_length=KEY_MAX_LENGTH)  # stable: statistics carry across edits
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)  # copied at start: a case is history
+    help = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=ResultStatus, default=ResultStatus.PENDING)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "position"], name="result_position_unique"),
+            models.UniqueConstraint(fields=["session", "key"], name="result_check_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ResultStatus.values), name="result_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def help_html(self):
+        return render_markdown(self.help)
+
+    def status_options(self):
+        """The choosable results (pending is where every check starts, not a choice)."""
+        return [
+            {"value": status.value, "label": status.label, "checked": self.status == status}
+            for status in ResultStatus
+            if status != ResultStatus.PENDING
+        ]
+
+    def record(self, status, note=""):
+        """Save this check's result alone, never the whole session, so two people ticking
+        different checks both keep their work. Raises SessionClosed if the session was saved
+        as a case, even by a request that raced this one."""
+        updated = CheckResult.objects.filter(pk=self.pk, session__case__isnull=True).update(
+            status=status, note=note
+        )
+        if not updated:
+            raise SessionClosed
+        self.status, self.note = status, note
+
+
+class Case(models.Model):
+    """A saved session: the outcome, read-only from then on. One per session, by constraint,
+    so a second save from another tab cannot overwrite the first."""
+
+    session = models.OneToOneField(DiagnosticSession, models.CASCADE, related_name="case")
+    symptom = models.ForeignKey(Symptom, models.PROTECT, related_name="cases")
+    outcome = models.CharField(max_length=16, choices=Outcome)
+    resolved_by = models.ForeignKey(
+        CheckResult, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    summary = models.TextField(blank=True, max_length=SUMMARY_MAX_LENGTH)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=Outcome.values), name="case_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome=Outcome.RESOLVED, resolved_by__isnull=False)
+                | (~models.Q(outcome=Outcome.RESOLVED) & models.Q(resolved_by__isnull=True)),
+                name="case_resolved_names_a_check",
+            ),
+        ]
+        indexes = [models.Index(fields=["saved_at"], name="case_saved_idx")]
+
+    def __str__(self):
+        return f"{self.session.symptom_title}: {self.get_outcome_display()}"
+
+    def get_absolute_url(self):
+        return self.session.get_absolute_url()
