@@ -6,4 +6,8 @@ app_name = "diagnostics"
 urlpatterns = [
     path("", views.symptom_index, name="symptom_index"),
     path("symptoms/<str:key>/", views.symptom_detail, name="symptom_detail"),
+    path("symptoms/<str:key>/start/", views.start_session, name="start_session"),
+    path("cases/<str:token>/", views.case_detail, name="case_detail"),
+    path("cases/<str:token>/checks/<int:position>/", views.tick, name="tick"),
+    path("cases/<str:token>/save/", views.save_case, name="save_case"),
 ]
