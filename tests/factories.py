@@ -49,3 +49,23 @@ categories:
           - key: role-mapping
             title: Confirm role and custom role mapping.
 """
+
+
+def start_session(symptom=None, **kwargs):
+    """A live diagnostic session, started the way the start button starts one."""
+    from diagnostics.models import DiagnosticSession
+
+    symptom = symptom or make_symptom()
+    return DiagnosticSession.start(Symptom.objects.for_page().get(pk=symptom.pk), **kwargs)
+
+
+def save_case(session, outcome="not_resolved", resolved_by=None, summary=""):
+    from diagnostics.models import Case
+
+    return Case.objects.create(
+        session=session,
+        symptom_id=session.symptom_id,
+        outcome=outcome,
+        resolved_by=resolved_by,
+        summary=summary,
+    )
