@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from diagnostics.models import Case, Category, Check, PlaybookRevision, Symptom
+from diagnostics.models import Case, Category, Check, PlaybookRevision, SecuritySettings, Symptom
 
 
 class CheckInline(admin.TabularInline):
@@ -51,4 +51,15 @@ class CaseAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SecuritySettings)
+class SecuritySettingsAdmin(admin.ModelAdmin):
+    """One row of portal-wide settings: it can be changed, not added twice or deleted."""
+
+    def has_add_permission(self, request):
+        return not SecuritySettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
         return False

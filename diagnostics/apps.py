@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class DiagnosticsConfig(AppConfig):
     name = "diagnostics"
     verbose_name = "Diagnostics"
+
+    def ready(self):
+        from diagnostics.roles import sync_roles_after_migrate
+
+        # Runs after every app's permissions exist (auth's handler is connected first).
+        post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -16,6 +16,7 @@ KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 KEY_MAX_LENGTH = 100
 TITLE_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 10_000
+TICKET_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 1_000
 SUMMARY_MAX_LENGTH = 2_000
 
@@ -139,6 +140,7 @@ class PlaybookRevision(models.Model):
     class Meta:
         ordering = ["-number"]
         get_latest_by = "number"
+        permissions = [("manage_playbook", "Can import and export the playbook")]
 
     def __str__(self):
         return f"Revision {self.number}"
@@ -189,7 +191,7 @@ class DiagnosticSessionQuerySet(models.QuerySet):
         """The session with what its page shows, its results in order and its case if saved:
         two queries."""
         return self.select_related(
-            "symptom", "revision", "case", "case__resolved_by"
+            "symptom", "revision", "started_by", "case", "case__resolved_by", "case__saved_by"
         ).prefetch_related("results")
 
     def started_from(self, fingerprint, since):
@@ -211,14 +213,20 @@ class DiagnosticSession(models.Model):
         PlaybookRevision, models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
     started_at = models.DateTimeField(default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ticket = models.CharField("ticket reference", max_length=TICKET_MAX_LENGTH, blank=True)
     client_fingerprint = models.CharField(max_length=32, blank=True, editable=False)
 
     objects = DiagnosticSessionQuerySet.as_manager()
 
     class Meta:
+        permissions = [("run_diagnosis", "Can run diagnoses for customers")]
         indexes = [
             models.Index(fields=["client_fingerprint", "started_at"], name="session_client_idx"),
             models.Index(fields=["started_at"], name="session_started_idx"),
+            models.Index(fields=["started_by", "started_at"], name="session_agent_idx"),
         ]
 
     def __str__(self):
@@ -229,7 +237,7 @@ class DiagnosticSession(models.Model):
 
     @classmethod
     @transaction.atomic
-    def start(cls, symptom, client_fingerprint=""):
+    def start(cls, symptom, *, started_by=None, ticket="", client_fingerprint=""):
         """Start a session with a pending result per published check of `symptom`.
 
         Expects `symptom` from `Symptom.objects.for_page()` (checks prefetched)."""
@@ -237,6 +245,8 @@ class DiagnosticSession(models.Model):
             symptom=symptom,
             symptom_title=symptom.title,
             revision=PlaybookRevision.objects.order_by("-number").first(),
+            started_by=started_by,
+            ticket=ticket,
             client_fingerprint=client_fingerprint,
         )
         CheckResult.objects.bulk_create(
@@ -313,6 +323,16 @@ class CheckResult(models.Model):
         self.status, self.note = status, note
 
 
+class CaseQuerySet(models.QuerySet):
+    def ran_by(self, user):
+        """Cases this person ran or saved, newest first, with what a list shows."""
+        return (
+            self.filter(models.Q(ran_by=user) | models.Q(saved_by=user))
+            .select_related("session")
+            .order_by("-saved_at", "-pk")
+        )
+
+
 class Case(models.Model):
     """A saved session: the outcome, read-only from then on. One per session, by constraint,
     so a second save from another tab cannot overwrite the first."""
@@ -325,8 +345,18 @@ class Case(models.Model):
     )
     summary = models.TextField(blank=True, max_length=SUMMARY_MAX_LENGTH)
     saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The agent who ran it: who started it, else who saved it. Kept here for the lists.
+    ran_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
+        permissions = [("review_case", "Can review and comment on cases")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(outcome__in=Outcome.values), name="case_outcome_valid"
@@ -337,10 +367,54 @@ class Case(models.Model):
                 name="case_resolved_names_a_check",
             ),
         ]
-        indexes = [models.Index(fields=["saved_at"], name="case_saved_idx")]
+        indexes = [
+            models.Index(fields=["saved_at"], name="case_saved_idx"),
+            models.Index(fields=["ran_by", "saved_at"], name="case_ran_by_idx"),
+            models.Index(fields=["saved_by", "saved_at"], name="case_saved_by_idx"),
+        ]
 
     def __str__(self):
         return f"{self.session.symptom_title}: {self.get_outcome_display()}"
 
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            # Copied from the session so the case lists filter and sort on one table.
+            self.symptom_id = self.session.symptom_id
+            self.ran_by_id = self.session.started_by_id or self.saved_by_id
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return self.session.get_absolute_url()
+
+
+# -- Staff ------------------------------------------------------------------------------------
+
+
+class Role(models.TextChoices):
+    """The groups a data migration creates; what each may do is in its permissions."""
+
+    AGENT = "Support agent", "Support agent"
+    LEAD = "Team lead", "Team lead"
+    ADMIN = "Admin", "Admin"
+
+
+class SecuritySettings(models.Model):
+    """Portal-wide security choices, edited by admins: one row."""
+
+    require_second_factor = models.BooleanField(
+        "require a second factor for staff",
+        default=False,
+        help_text="Staff without an authenticator app are taken to set one up after their "
+        "password; staff with one must give a code before any staff page.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "security settings"
+
+    def __str__(self):
+        return "Security settings"
+
+    @classmethod
+    def load(cls):
+        """The one row (one query)."""
+        return cls.objects.get_or_create(pk=1)[0]

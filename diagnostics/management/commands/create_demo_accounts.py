@@ -1,26 +1,43 @@
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-DEMO_ACCOUNTS = [("admin", "Demo admin")]
+from diagnostics.models import Role
+
+# username, full name, role; the admin may also open the Django admin.
+DEMO_ACCOUNTS = [
+    ("agent", "Alex Agent", Role.AGENT),
+    ("lead", "Lee Lead", Role.LEAD),
+    ("admin", "Ada Admin", Role.ADMIN),
+]
 
 
 class Command(BaseCommand):
-    help = "Create the demo staff accounts with random passwords, printed once."
+    help = "Create the demo staff accounts (agent, lead, admin); passwords are printed once."
 
     def handle(self, *args, **options):
         User = get_user_model()
-        for username, description in DEMO_ACCOUNTS:
+        for username, name, role in DEMO_ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 self.stdout.write(
-                    f"{description} “{username}” already exists; its password was printed when it"
-                    f" was created. Reset it with: .venv/bin/python manage.py changepassword"
-                    f" {username}"
+                    f"{role.label} “{username}” exists (its password was printed when it was "
+                    f"created). Reset it: .venv/bin/python manage.py changepassword {username}"
                 )
                 continue
             password = secrets.token_urlsafe(12)
-            User.objects.create_superuser(username, email="", password=password)
+            first, last = name.split()
+            user = User.objects.create_user(
+                username,
+                email=f"{username}@example.com",
+                password=password,
+                first_name=first,
+                last_name=last,
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
+            )
+            user.groups.add(Group.objects.get(name=role.value))
             self.stdout.write(
-                self.style.SUCCESS(f"{description}: username “{username}”, password {password}")
+                self.style.SUCCESS(f"{role.label}: username “{username}”, password {password}")
             )
