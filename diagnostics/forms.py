@@ -1,6 +1,14 @@
 from django import forms
 
-from diagnostics.models import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, Case, Outcome, ResultStatus
+from diagnostics.models import (
+    NOTE_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    TICKET_MAX_LENGTH,
+    Case,
+    Outcome,
+    ResultStatus,
+)
+from diagnostics.playbook import MAX_BYTES
 
 CHOOSABLE = [(s.value, s.label) for s in ResultStatus if s != ResultStatus.PENDING]
 
@@ -65,7 +73,33 @@ class SaveCaseForm(forms.ModelForm):
             data["resolved_by"] = None  # only a resolved case names a check
         return data
 
-    def save(self, commit=True):
+    def save(self, saved_by=None):
+        """The case, saved by `saved_by` (None for a customer)."""
         self.instance.session = self.session
-        self.instance.symptom_id = self.session.symptom_id
-        return super().save(commit)
+        self.instance.saved_by = saved_by
+        return super().save()
+
+
+class StartForm(forms.Form):
+    ticket = forms.CharField(
+        label="Ticket reference",
+        required=False,
+        max_length=TICKET_MAX_LENGTH,
+        help_text="Optional, such as ZD-1234: it is shown on the case and in your list.",
+        error_messages={"max_length": f"Keep the reference under {TICKET_MAX_LENGTH} characters."},
+    )
+
+
+class PlaybookUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Playbook file (YAML)",
+        error_messages={
+            "required": "Choose a playbook file to import.",
+            "empty": "The file is empty.",
+        },
+    )
+
+    def read(self):
+        """The upload's name and bytes, never more than the limit plus one byte."""
+        upload = self.cleaned_data["file"]
+        return upload.name, upload.read(MAX_BYTES + 1)

@@ -22,4 +22,4 @@ def render_markdown(text):
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(clean)
+    return mark_safe(clean)  # sanitised by nh3 just above

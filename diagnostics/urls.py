@@ -10,4 +10,7 @@ urlpatterns = [
     path("cases/<str:token>/", views.case_detail, name="case_detail"),
     path("cases/<str:token>/checks/<int:position>/", views.tick, name="tick"),
     path("cases/<str:token>/save/", views.save_case, name="save_case"),
+    path("my-cases/", views.my_cases, name="my_cases"),
+    path("playbook/", views.playbook, name="playbook"),
+    path("playbook/export/", views.playbook_export, name="playbook_export"),
 ]

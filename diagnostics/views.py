@@ -2,19 +2,26 @@ from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from diagnostics.forms import SaveCaseForm, TickForm
+from diagnostics.forms import PlaybookUploadForm, SaveCaseForm, StartForm, TickForm
 from diagnostics.models import (
+    Case,
     CheckResult,
     DiagnosticSession,
+    PlaybookRevision,
     SessionClosed,
     Symptom,
     client_fingerprint,
 )
+from diagnostics.playbook import PlaybookError, export_playbook, import_playbook, read_playbook
 
 CLOSED_MESSAGE = "This diagnosis has been saved as a case, so its results can no longer change."
 ALREADY_SAVED = "This case was already saved, perhaps from another tab. Nothing was changed."
@@ -25,9 +32,28 @@ def symptom_index(request):
     return render(request, "diagnostics/symptom_index.html", {"symptoms": symptoms})
 
 
-def symptom_detail(request, key):
+def staff_page(permission):
+    """Signed-in staff with `permission` only: the login page for anyone else who is not
+    signed in, 403 for staff without it."""
+
+    def decorate(view):
+        return login_required(permission_required(permission, raise_exception=True)(view))
+
+    return decorate
+
+
+def symptom_detail(request, key, start_form=None, status=200):
     symptom = get_object_or_404(Symptom.objects.for_page(), key=key)
-    return render(request, "diagnostics/symptom_detail.html", {"symptom": symptom})
+    context = {
+        "symptom": symptom,
+        # Agents start diagnoses for a customer and note the ticket; customers just start.
+        "start_form": (start_form or StartForm()) if is_agent(request.user) else None,
+    }
+    return render(request, "diagnostics/symptom_detail.html", context, status=status)
+
+
+def is_agent(user):
+    return user.has_perm("diagnostics.run_diagnosis")
 
 
 def client_address(request):
@@ -43,6 +69,15 @@ def client_address(request):
 @require_POST
 def start_session(request, key):
     symptom = get_object_or_404(Symptom.objects.for_page(), key=key)
+    if is_agent(request.user):
+        form = StartForm(request.POST)
+        if not form.is_valid():
+            return symptom_detail(request, key, start_form=form, status=400)
+        session = DiagnosticSession.start(
+            symptom, started_by=request.user, ticket=form.cleaned_data["ticket"]
+        )
+        return redirect(session)
+
     fingerprint = client_fingerprint(client_address(request))
     since = timezone.now() - timedelta(hours=1)
     recent = DiagnosticSession.objects.started_from(fingerprint, since).count()
@@ -132,9 +167,48 @@ def save_case(request, token):
         return render_session(request, session, save_form=form, status=400)
     try:
         with transaction.atomic():
-            form.save()
+            form.save(saved_by=request.user if request.user.is_authenticated else None)
     except IntegrityError:
         # Another tab saved this session between our check and our insert.
         session = DiagnosticSession.objects.for_page().get(pk=session.pk)
         return render_session(request, session, message=ALREADY_SAVED, status=409)
     return redirect(session)
+
+
+@staff_page("diagnostics.run_diagnosis")
+def my_cases(request):
+    cases = Paginator(Case.objects.ran_by(request.user), 25).get_page(request.GET.get("page"))
+    in_progress = DiagnosticSession.objects.filter(
+        started_by=request.user, case__isnull=True
+    ).order_by("-started_at")[:10]
+    context = {"cases": cases, "in_progress": in_progress}
+    return render(request, "diagnostics/my_cases.html", context)
+
+
+@staff_page("diagnostics.manage_playbook")
+def playbook(request):
+    form = PlaybookUploadForm(request.POST or None, request.FILES or None)
+    errors, status = [], 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            name, data = form.read()
+            try:
+                content = read_playbook(data, name=name)
+            except PlaybookError as exc:
+                errors = exc.lines()
+            else:
+                source = f"upload {name} by {request.user.get_username()}"
+                result = import_playbook(content, source=source, user=request.user)
+                messages.success(request, f"{name}: {result.summary}.")
+                return redirect("diagnostics:playbook")
+    revisions = PlaybookRevision.objects.select_related("imported_by")[:10]
+    context = {"form": form, "errors": errors, "revisions": revisions}
+    return render(request, "diagnostics/playbook.html", context, status=status)
+
+
+@staff_page("diagnostics.manage_playbook")
+def playbook_export(request):
+    response = HttpResponse(export_playbook(), content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="playbook.yaml"'
+    return response

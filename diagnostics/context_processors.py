@@ -1,0 +1,27 @@
+from django.urls import reverse
+
+
+def navigation(request):
+    """The main menu: only what the signed-in person may open. No queries for customers;
+    for staff, their permissions load once per request."""
+    user = request.user
+    items = [("Symptoms", reverse("diagnostics:symptom_index"))]
+    if user.has_perm("diagnostics.run_diagnosis"):
+        items.append(("My cases", reverse("diagnostics:my_cases")))
+    if user.has_perm("diagnostics.manage_playbook"):
+        items.append(("Playbook", reverse("diagnostics:playbook")))
+    if user.is_active and user.is_staff:
+        items.append(("Admin", reverse("admin:index")))
+    if user.is_authenticated:
+        items.append(("Security", reverse("otp_overview")))
+    current = request.path
+    return {
+        "nav_items": [
+            {
+                "label": label,
+                "url": url,
+                "current": current == url or (url != "/" and current.startswith(url)),
+            }
+            for label, url in items
+        ]
+    }
