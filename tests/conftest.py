@@ -32,3 +32,9 @@ def screenshot(page):
         page.set_viewport_size({"width": 1280, "height": 800})
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests only need passwords to match.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

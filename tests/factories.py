@@ -64,8 +64,26 @@ def save_case(session, outcome="not_resolved", resolved_by=None, summary=""):
 
     return Case.objects.create(
         session=session,
-        symptom_id=session.symptom_id,
         outcome=outcome,
         resolved_by=resolved_by,
         summary=summary,
     )
+
+
+def make_user(role=None, username=None, **fields):
+    """A staff member in `role` (a diagnostics.models.Role), or no role at all."""
+    from django.contrib.auth.models import Group, User
+
+    from diagnostics.models import Role
+
+    n = next(_serial)
+    user = User.objects.create_user(
+        username or f"user{n}",
+        email=f"user{n}@example.com",
+        password="correct horse battery staple",
+        is_staff=role == Role.ADMIN,
+        **fields,
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
