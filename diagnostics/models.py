@@ -1,7 +1,8 @@
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -17,6 +18,7 @@ KEY_MAX_LENGTH = 100
 TITLE_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 10_000
 TICKET_MAX_LENGTH = 100
+COMMENT_MAX_LENGTH = 2_000
 NOTE_MAX_LENGTH = 1_000
 SUMMARY_MAX_LENGTH = 2_000
 
@@ -172,6 +174,16 @@ class Outcome(models.TextChoices):
     ESCALATED = "escalated", "Escalated"
 
 
+class ReviewStatus(models.TextChoices):
+    NEW = "new", "New"
+    REVIEWED = "reviewed", "Reviewed"
+    FOLLOW_UP = "follow_up", "Needs follow-up"
+
+
+class ReviewConflict(Exception):
+    """Someone else changed the case's review since this person loaded it."""
+
+
 class SessionClosed(Exception):
     """The session was saved as a case: its results can no longer change."""
 
@@ -191,7 +203,13 @@ class DiagnosticSessionQuerySet(models.QuerySet):
         """The session with what its page shows, its results in order and its case if saved:
         two queries."""
         return self.select_related(
-            "symptom", "revision", "started_by", "case", "case__resolved_by", "case__saved_by"
+            "symptom",
+            "revision",
+            "started_by",
+            "case",
+            "case__resolved_by",
+            "case__saved_by",
+            "case__reviewed_by",
         ).prefetch_related("results")
 
     def started_from(self, fingerprint, since):
@@ -323,7 +341,70 @@ class CheckResult(models.Model):
         self.status, self.note = status, note
 
 
+def encode_position(case):
+    """A case's place in the newest-first order, for a page link: "<microseconds>-<id>"."""
+    return f"{(case.saved_at - EPOCH) // timedelta(microseconds=1)}-{case.pk}"
+
+
+def decode_position(text):
+    """(saved_at, id) from encode_position's text; None when it is not one."""
+    try:
+        micros, pk = (int(part) for part in text.split("-"))
+    except (AttributeError, ValueError):
+        return None
+    return EPOCH + timedelta(microseconds=micros), pk
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class CasePage:
+    cases: list
+    newer: str | None  # position to page back from, when there are newer cases
+    older: str | None  # position to page on from, when there are older cases
+
+
 class CaseQuerySet(models.QuerySet):
+    def for_review(self):
+        """Cases newest first, with what the review list shows."""
+        return self.select_related("session", "symptom", "ran_by").order_by("-saved_at", "-id")
+
+    def page(self, *, after=None, before=None, last=False, size=25):
+        """One page, newest first, starting after (or ending before) a position, or the last
+        page. Keyset paging: every page, the last too, reads only its own rows from the
+        (saved_at, id) indexes, where OFFSET would step over all the rows before it. One query.
+        """
+        newest_first = self.order_by("-saved_at", "-id")
+        if after:
+            when, pk = after
+            rows = list(
+                newest_first.filter(
+                    models.Q(saved_at__lt=when) | models.Q(saved_at=when, id__lt=pk)
+                )[: size + 1]
+            )
+            more_older, more_newer = len(rows) > size, True
+            rows = rows[:size]
+        elif before or last:
+            oldest_first = self.order_by("saved_at", "id")
+            if before:
+                when, pk = before
+                oldest_first = oldest_first.filter(
+                    models.Q(saved_at__gt=when) | models.Q(saved_at=when, id__gt=pk)
+                )
+            rows = list(oldest_first[: size + 1])
+            more_newer, more_older = len(rows) > size, bool(before)
+            rows = rows[:size][::-1]
+        else:
+            rows = list(newest_first[: size + 1])
+            more_older, more_newer = len(rows) > size, False
+            rows = rows[:size]
+        return CasePage(
+            cases=rows,
+            newer=encode_position(rows[0]) if rows and more_newer else None,
+            older=encode_position(rows[-1]) if rows and more_older else None,
+        )
+
     def ran_by(self, user):
         """Cases this person ran or saved, newest first, with what a list shows."""
         return (
@@ -352,6 +433,14 @@ class Case(models.Model):
     ran_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    ticket = models.CharField(max_length=TICKET_MAX_LENGTH, blank=True)  # copied, for search
+    review_status = models.CharField(max_length=16, choices=ReviewStatus, default=ReviewStatus.NEW)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every review change: a change made from a stale page is refused, not lost.
+    version = models.PositiveIntegerField(default=1)
 
     objects = CaseQuerySet.as_manager()
 
@@ -362,14 +451,23 @@ class Case(models.Model):
                 condition=models.Q(outcome__in=Outcome.values), name="case_outcome_valid"
             ),
             models.CheckConstraint(
+                condition=models.Q(review_status__in=ReviewStatus.values),
+                name="case_review_status_valid",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(outcome=Outcome.RESOLVED, resolved_by__isnull=False)
                 | (~models.Q(outcome=Outcome.RESOLVED) & models.Q(resolved_by__isnull=True)),
                 name="case_resolved_names_a_check",
             ),
         ]
+        # The review list is newest first, paged by (saved_at, id); each filter it offers
+        # leads an index so a filtered page reads only its own rows.
         indexes = [
-            models.Index(fields=["saved_at"], name="case_saved_idx"),
-            models.Index(fields=["ran_by", "saved_at"], name="case_ran_by_idx"),
+            models.Index(fields=["saved_at", "id"], name="case_saved_idx"),
+            models.Index(fields=["symptom", "saved_at", "id"], name="case_symptom_idx"),
+            models.Index(fields=["outcome", "saved_at", "id"], name="case_outcome_idx"),
+            models.Index(fields=["review_status", "saved_at", "id"], name="case_review_idx"),
+            models.Index(fields=["ran_by", "saved_at", "id"], name="case_ran_by_idx"),
             models.Index(fields=["saved_by", "saved_at"], name="case_saved_by_idx"),
         ]
 
@@ -381,10 +479,41 @@ class Case(models.Model):
             # Copied from the session so the case lists filter and sort on one table.
             self.symptom_id = self.session.symptom_id
             self.ran_by_id = self.session.started_by_id or self.saved_by_id
+            self.ticket = self.session.ticket
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return self.session.get_absolute_url()
+
+    def review(self, status, by, version):
+        """Set the review status, unless someone changed it since `version` was read: then
+        raise ReviewConflict and change nothing (no lock is held between requests)."""
+        now = timezone.now()
+        updated = Case.objects.filter(pk=self.pk, version=version).update(
+            review_status=status, reviewed_by=by, reviewed_at=now, version=models.F("version") + 1
+        )
+        if not updated:
+            raise ReviewConflict
+        self.review_status, self.reviewed_by, self.reviewed_at = status, by, now
+        self.version = version + 1
+
+
+class Comment(models.Model):
+    """A note on a case by a lead or admin. Only ever added, so two people commenting at
+    once both keep their words."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.body[:50]
 
 
 # -- Staff ------------------------------------------------------------------------------------
