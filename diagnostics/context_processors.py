@@ -8,6 +8,8 @@ def navigation(request):
     items = [("Symptoms", reverse("diagnostics:symptom_index"))]
     if user.has_perm("diagnostics.run_diagnosis"):
         items.append(("My cases", reverse("diagnostics:my_cases")))
+    if user.has_perm("diagnostics.review_case"):
+        items.append(("Review", reverse("diagnostics:review_queue")))
     if user.has_perm("diagnostics.manage_playbook"):
         items.append(("Playbook", reverse("diagnostics:playbook")))
     if user.is_active and user.is_staff:

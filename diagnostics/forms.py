@@ -1,12 +1,19 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db import models
 
 from diagnostics.models import (
+    COMMENT_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     TICKET_MAX_LENGTH,
     Case,
     Outcome,
     ResultStatus,
+    ReviewStatus,
+    Role,
+    Symptom,
+    decode_position,
 )
 from diagnostics.playbook import MAX_BYTES
 
@@ -103,3 +110,101 @@ class PlaybookUploadForm(forms.Form):
         """The upload's name and bytes, never more than the limit plus one byte."""
         upload = self.cleaned_data["file"]
         return upload.name, upload.read(MAX_BYTES + 1)
+
+
+class DateRangeForm(forms.Form):
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def filter_dates(self, cases):
+        """Cases saved within the range, both days included."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("date_from"):
+            cases = cases.filter(saved_at__date__gte=data["date_from"])
+        if data.get("date_to"):
+            cases = cases.filter(saved_at__date__lte=data["date_to"])
+        return cases
+
+
+class ReviewFilterForm(DateRangeForm):
+    """The review list's filters. They come from the query string, so a filtered list is a
+    bookmark; anything invalid is ignored with a message rather than failing the page."""
+
+    symptom = forms.ModelChoiceField(
+        queryset=Symptom.objects.order_by("title"), required=False, empty_label="Any symptom"
+    )
+    outcome = forms.ChoiceField(choices=[("", "Any outcome"), *Outcome.choices], required=False)
+    status = forms.ChoiceField(
+        label="Review", choices=[("", "Any review status"), *ReviewStatus.choices], required=False
+    )
+    ran_by = forms.ModelChoiceField(
+        label="Ran by",
+        queryset=get_user_model()
+        .objects.filter(groups__name__in=[Role.AGENT, Role.LEAD, Role.ADMIN])
+        .distinct()
+        .order_by("first_name", "username"),
+        required=False,
+        empty_label="Anyone",
+    )
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    field_order = ["q", "symptom", "outcome", "status", "ran_by", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ran_by"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Ticket or summary"})
+
+    def filter(self, cases):
+        """The cases that match every filter given."""
+        if not self.is_valid():  # the errors show beside the filters; no guessing
+            return cases.none()
+        data = self.cleaned_data
+        if data["symptom"]:
+            cases = cases.filter(symptom=data["symptom"])
+        if data["outcome"]:
+            cases = cases.filter(outcome=data["outcome"])
+        if data["status"]:
+            cases = cases.filter(review_status=data["status"])
+        if data["ran_by"]:
+            cases = cases.filter(ran_by=data["ran_by"])
+        if data["q"]:
+            cases = cases.filter(
+                models.Q(ticket__icontains=data["q"]) | models.Q(summary__icontains=data["q"])
+            )
+        return self.filter_dates(cases)
+
+    def position(self, name):
+        """A page position from the query string (`after`, `before`), if a valid one."""
+        return decode_position(self.data.get(name, ""))
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Add a comment",
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Write a comment first.",
+            "max_length": f"Keep comments under {COMMENT_MAX_LENGTH} characters "
+            "(this one has %(show_value)d).",
+        },
+    )
+
+
+class ReviewForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in ReviewStatus if s != ReviewStatus.NEW],
+        error_messages={"invalid_choice": "Choose reviewed or needs follow-up."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -1,3 +1,4 @@
+import csv
 from datetime import timedelta
 from functools import wraps
 
@@ -6,17 +7,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from diagnostics.forms import PlaybookUploadForm, SaveCaseForm, StartForm, TickForm
+from diagnostics import insights
+from diagnostics.forms import (
+    CommentForm,
+    DateRangeForm,
+    PlaybookUploadForm,
+    ReviewFilterForm,
+    ReviewForm,
+    SaveCaseForm,
+    StartForm,
+    TickForm,
+)
 from diagnostics.models import (
     Case,
     CheckResult,
+    Comment,
     DiagnosticSession,
     PlaybookRevision,
+    ReviewConflict,
     SessionClosed,
     Symptom,
     client_fingerprint,
@@ -116,6 +130,7 @@ def render_session(request, session, *, save_form=None, tick=None, message="", s
             "case": session.case,
             "message": message,
             "share_url": request.build_absolute_uri(session.get_absolute_url()),
+            **review_context(request, session.case),
         }
         return render(request, "diagnostics/case.html", context, status=status)
     context = {
@@ -212,3 +227,154 @@ def playbook_export(request):
     response = HttpResponse(export_playbook(), content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="playbook.yaml"'
     return response
+
+
+# -- Team leads: reviewing cases --------------------------------------------------------------
+
+
+def can_review(user):
+    return user.has_perm("diagnostics.review_case")
+
+
+def review_context(request, case, *, comment_form=None, review_form=None, conflict=False):
+    """What a reviewer sees on a case: the thread and the review status. Nothing (and no
+    query) for anyone else."""
+    if not can_review(request.user):
+        return {}
+    return {
+        "reviewer": True,
+        "comments": case.comments.select_related("author"),
+        "comment_form": comment_form or CommentForm(),
+        "review_form": review_form or ReviewForm(initial={"version": case.version}),
+        "conflict": conflict,
+    }
+
+
+@staff_page("diagnostics.review_case")
+@vary_on_headers("HX-Request")
+def review_queue(request):
+    form = ReviewFilterForm(request.GET)
+    cases = form.filter(Case.objects.for_review())
+    page = cases.page(
+        after=form.position("after"), before=form.position("before"), last="last" in request.GET
+    )
+    matches = cases.order_by()[:1001].count()  # capped: an exact count grows with the data
+    context = {
+        "form": form,
+        "page": page,
+        "matches": "More than 1,000 cases match"
+        if matches > 1000
+        else f"{matches} case{'s' if matches != 1 else ''} match{'es' if matches == 1 else ''}",
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "diagnostics/review_queue.html#results", context)
+    return render(request, "diagnostics/review_queue.html", context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+@staff_page("diagnostics.review_case")
+def review_export(request):
+    """The filtered list as CSV, streamed row by row so a large export never sits in memory."""
+    form = ReviewFilterForm(request.GET)
+    cases = form.filter(Case.objects.for_review().select_related("resolved_by"))
+    writer = csv.writer(_Echo())
+    header = ["saved_at", "symptom", "ticket", "outcome", "resolved_by", "review_status",
+              "ran_by", "summary", "link"]  # fmt: skip
+
+    def rows():
+        yield writer.writerow(header)
+        for case in cases.iterator(chunk_size=2_000):
+            cells = [
+                case.saved_at.isoformat(),
+                case.session.symptom_title,
+                case.ticket,
+                case.get_outcome_display(),
+                case.resolved_by.title if case.resolved_by else "",
+                case.get_review_status_display(),
+                (case.ran_by.get_full_name() or case.ran_by.username) if case.ran_by else "",
+                case.summary,
+                request.build_absolute_uri(case.get_absolute_url()),
+            ]
+            yield writer.writerow([spreadsheet_safe(cell) for cell in cells])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cases.csv"'
+    return response
+
+
+@require_POST
+@staff_page("diagnostics.review_case")
+def add_comment(request, token):
+    session = get_object_or_404(
+        DiagnosticSession.objects.for_page(), token=token, case__isnull=False
+    )
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        Comment.objects.create(
+            case=session.case, author=request.user, body=form.cleaned_data["body"]
+        )
+        if not request.htmx:
+            return redirect(f"{session.get_absolute_url()}#comments")
+        form = None  # a fresh, empty form under the new comment
+    context = {
+        "session": session,
+        "case": session.case,
+        **review_context(request, session.case, comment_form=form),
+    }
+    status = 200 if form is None else 400
+    if request.htmx:
+        return render(request, "diagnostics/case.html#comments", context, status=status)
+    return render(request, "diagnostics/case.html", context, status=status)
+
+
+@require_POST
+@staff_page("diagnostics.review_case")
+def set_review(request, token):
+    session = get_object_or_404(
+        DiagnosticSession.objects.for_page(), token=token, case__isnull=False
+    )
+    case = session.case
+    form = ReviewForm(request.POST)
+    conflict, status = False, 400
+    if form.is_valid():
+        try:
+            case.review(form.cleaned_data["status"], request.user, form.cleaned_data["version"])
+        except ReviewConflict:
+            case.refresh_from_db()
+            conflict, status = True, 409
+        else:
+            if not request.htmx:
+                return redirect(f"{session.get_absolute_url()}#review")
+            status = 200
+    fresh = ReviewForm(initial={"version": case.version})
+    context = {
+        "session": session,
+        "case": case,
+        **review_context(
+            request, case, review_form=fresh if status != 400 else form, conflict=conflict
+        ),
+    }
+    template = "diagnostics/case.html#review" if request.htmx else "diagnostics/case.html"
+    return render(request, template, context, status=status)
+
+
+@staff_page("diagnostics.review_case")
+def review_insights(request):
+    form = DateRangeForm(request.GET)
+    cases = form.filter_dates(Case.objects.all()) if form.is_valid() else Case.objects.none()
+    symptoms = insights.report(cases)
+    context = {"form": form, "symptoms": symptoms, "chart": insights.chart(symptoms)}
+    return render(request, "diagnostics/insights.html", context)
