@@ -24,6 +24,9 @@ def urls():
         f"/cases/{live.token}/": None,
         f"/cases/{saved.token}/": None,
         "/my-cases/": "run_diagnosis",
+        "/review/": "review_case",
+        "/review/insights/": "review_case",
+        "/review/cases.csv": "review_case",
         "/playbook/": "manage_playbook",
         "/playbook/export/": "manage_playbook",
         "/admin/": "admin",
@@ -40,8 +43,8 @@ def urls():
 ALLOWED = {
     "anonymous": set(),
     Role.AGENT: {"run_diagnosis", "signed_in"},
-    Role.LEAD: {"run_diagnosis", "signed_in"},
-    Role.ADMIN: {"run_diagnosis", "manage_playbook", "admin", "signed_in"},
+    Role.LEAD: {"run_diagnosis", "review_case", "signed_in"},
+    Role.ADMIN: {"run_diagnosis", "review_case", "manage_playbook", "admin", "signed_in"},
 }
 
 
@@ -83,8 +86,11 @@ def menu(client):
     [
         ("anonymous", ["Symptoms"]),
         (Role.AGENT, ["Symptoms", "My cases", "Security", "Sign out"]),
-        (Role.LEAD, ["Symptoms", "My cases", "Security", "Sign out"]),
-        (Role.ADMIN, ["Symptoms", "My cases", "Playbook", "Admin", "Security", "Sign out"]),
+        (Role.LEAD, ["Symptoms", "My cases", "Review", "Security", "Sign out"]),
+        (
+            Role.ADMIN,
+            ["Symptoms", "My cases", "Review", "Playbook", "Admin", "Security", "Sign out"],
+        ),
     ],
 )
 def test_the_menu_shows_only_what_the_role_may_open(client, role, items):
