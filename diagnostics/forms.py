@@ -127,6 +127,15 @@ class DateRangeForm(forms.Form):
             self.add_error("date_to", "The end date is before the start date.")
         return data
 
+    def filter_days(self, tallies):
+        """Daily tallies within the range, both days included."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("date_from"):
+            tallies = tallies.filter(day__gte=data["date_from"])
+        if data.get("date_to"):
+            tallies = tallies.filter(day__lte=data["date_to"])
+        return tallies
+
     def filter_dates(self, cases):
         """Cases saved within the range, both days included."""
         data = self.cleaned_data if self.is_valid() else {}
@@ -135,6 +144,15 @@ class DateRangeForm(forms.Form):
         if data.get("date_to"):
             cases = cases.filter(saved_at__date__lte=data["date_to"])
         return cases
+
+
+class InsightsForm(DateRangeForm):
+    symptom = forms.ModelChoiceField(
+        label="Checks of",
+        queryset=Symptom.objects.order_by("title"),
+        required=False,
+        empty_label="Choose a symptom",
+    )
 
 
 class ReviewFilterForm(DateRangeForm):

@@ -1,22 +1,26 @@
 """What resolves what: outcome shares per symptom and what each check finds and fixes.
 
-Counted by the database in three GROUP BY queries, whatever the number of cases; this module
-only arranges the counts for the page and works out the chart's geometry."""
+Added up by the database from daily tallies (SymptomDay, CheckDay) kept as cases are saved,
+so the cost follows the number of symptoms and days, not of cases; this module only arranges
+the sums for the page and works out the chart's geometry."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Sum
 
-from diagnostics.models import Check, CheckResult, Outcome, ResultStatus
+from diagnostics.models import Check, Outcome
 
 
 @dataclass
 class CheckStats:
+    symptom_id: int
     key: str
     title: str
     runs: int = 0
     problems: int = 0
     resolved: int = 0
+    position: int = 1_000
+    symptom_title: str = ""
 
     @property
     def never_resolves(self):
@@ -31,7 +35,6 @@ class SymptomStats:
     resolved: int
     not_resolved: int
     escalated: int
-    checks: list = field(default_factory=list)
 
     def share(self, count):
         return round(100 * count / self.total) if self.total else 0
@@ -51,63 +54,76 @@ class SymptomStats:
         ]
 
 
-def report(cases):
-    """Per symptom with saved cases among `cases`: outcome counts and per-check stats,
-    most cases first."""
-    per_symptom = {
+def report(symptom_days, check_days, *, detail=None):
+    """Outcome sums per symptom in the given daily tallies, most cases first; the checks that
+    never resolved a case, across all symptoms; and every check of the `detail` symptom.
+    Four queries, over tallies rather than cases."""
+    symptoms = {
         row["symptom_id"]: SymptomStats(
             symptom_id=row["symptom_id"],
             title=row["symptom__title"],
             total=row["total"],
-            resolved=row["resolved"],
-            not_resolved=row["not_resolved"],
-            escalated=row["escalated"],
+            resolved=row["resolved_sum"],
+            not_resolved=row["not_resolved_sum"],
+            escalated=row["escalated_sum"],
         )
-        for row in cases.values("symptom_id", "symptom__title")
+        for row in symptom_days.values("symptom_id", "symptom__title")
         .annotate(
-            total=Count("id"),
-            resolved=Count("id", filter=Q(outcome=Outcome.RESOLVED)),
-            not_resolved=Count("id", filter=Q(outcome=Outcome.NOT_RESOLVED)),
-            escalated=Count("id", filter=Q(outcome=Outcome.ESCALATED)),
+            total=Sum("cases"),
+            resolved_sum=Sum("resolved"),
+            not_resolved_sum=Sum("not_resolved"),
+            escalated_sum=Sum("escalated"),
         )
         .order_by()
     }
-    checks = {}
-    results = (
-        CheckResult.objects.filter(session__case__in=cases)
-        .values("session__symptom_id", "key")
-        .annotate(runs=Count("id"), problems=Count("id", filter=Q(status=ResultStatus.PROBLEM)))
+    per_check = (
+        check_days.values("symptom_id", "key")
+        .annotate(runs_sum=Sum("runs"), problems_sum=Sum("problems"), resolved_sum=Sum("resolved"))
         .order_by()
     )
-    for row in results:
-        checks[row["session__symptom_id"], row["key"]] = CheckStats(
-            key=row["key"], title=row["key"], runs=row["runs"], problems=row["problems"]
+    never = _checks(per_check.filter(resolved_sum=0))
+    shown = _checks(per_check.filter(symptom_id=detail.pk)) if detail else []
+    _name_checks(never + shown)
+    for stats in never:
+        stats.symptom_title = (
+            symptoms[stats.symptom_id].title if stats.symptom_id in symptoms else ""
         )
-    resolving = (
-        cases.filter(outcome=Outcome.RESOLVED)
-        .values("symptom_id", "resolved_by__key")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in resolving:
-        stats = checks.get((row["symptom_id"], row["resolved_by__key"]))
-        if stats:
-            stats.resolved = row["n"]
-    # Titles and order from the playbook as it is now; a retired check keeps its key.
-    playbook = Check.objects.filter(symptom_id__in=per_symptom).values_list(
+    return {
+        "symptoms": sorted(symptoms.values(), key=lambda s: (-s.total, s.title)),
+        "never_resolve": sorted(never, key=lambda c: (c.symptom_title, c.position, c.key)),
+        "detail": detail,
+        "detail_checks": sorted(shown, key=lambda c: (c.position, c.key)),
+    }
+
+
+def _checks(rows):
+    return [
+        CheckStats(
+            symptom_id=row["symptom_id"],
+            key=row["key"],
+            title=row["key"],
+            runs=row["runs_sum"],
+            problems=row["problems_sum"],
+            resolved=row["resolved_sum"],
+        )
+        for row in rows
+    ]
+
+
+def _name_checks(checks):
+    """Titles and order from the playbook as it is now (one query); a retired check keeps
+    its key as its name."""
+    wanted = {}
+    for stats in checks:  # one check can be both flagged and in the detail table
+        wanted.setdefault((stats.symptom_id, stats.key), []).append(stats)
+    if not wanted:
+        return
+    playbook = Check.objects.filter(symptom_id__in={c.symptom_id for c in checks}).values_list(
         "symptom_id", "key", "title", "position"
     )
-    order = {}
     for symptom_id, key, title, position in playbook:
-        if (symptom_id, key) in checks:
-            checks[symptom_id, key].title = title
-        order[symptom_id, key] = position
-    for (symptom_id, _key), stats in sorted(
-        checks.items(), key=lambda item: (order.get(item[0], 1_000), item[0][1])
-    ):
-        if symptom_id in per_symptom:
-            per_symptom[symptom_id].checks.append(stats)
-    return sorted(per_symptom.values(), key=lambda s: (-s.total, s.title))
+        for stats in wanted.get((symptom_id, key), []):
+            stats.title, stats.position = title, position
 
 
 @dataclass

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -480,6 +481,11 @@ class Case(models.Model):
             self.symptom_id = self.session.symptom_id
             self.ran_by_id = self.session.started_by_id or self.saved_by_id
             self.ticket = self.session.ticket
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                SymptomDay.add(self)
+                CheckDay.add(self)
+            return
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -496,6 +502,138 @@ class Case(models.Model):
             raise ReviewConflict
         self.review_status, self.reviewed_by, self.reviewed_at = status, by, now
         self.version = version + 1
+
+
+# -- Tallies for insights --------------------------------------------------------------------
+
+
+def _increment(model, where, counts):
+    """Add `counts` to the row `where`, creating it if needed, safely when two requests race
+    to create it (the second one's insert fails and it adds to the first one's row)."""
+    changes = {name: models.F(name) + value for name, value in counts.items()}
+    if model.objects.filter(**where).update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**where, **counts)
+    except IntegrityError:
+        model.objects.filter(**where).update(**changes)
+
+
+class SymptomDay(models.Model):
+    """How the cases of one symptom saved on one day ended. Insights add these up instead of
+    counting every case, so they cost the same at any number of cases."""
+
+    symptom = models.ForeignKey(Symptom, models.CASCADE, related_name="+")
+    day = models.DateField()
+    cases = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    not_resolved = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["symptom", "day"], name="symptom_day_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="symptom_day_idx")]
+
+    def __str__(self):
+        return f"{self.symptom_id} on {self.day}: {self.cases} cases"
+
+    @classmethod
+    def add(cls, case):
+        counts = {"cases": 1, case.outcome: 1}
+        _increment(cls, {"symptom_id": case.symptom_id, "day": case_day(case)}, counts)
+
+    @classmethod
+    def rebuild(cls):
+        """Recount every day from the cases (bulk loads, and migrations)."""
+        cls.objects.all().delete()
+        rows = (
+            Case.objects.annotate(day=TruncDate("saved_at"))
+            .values("symptom_id", "day")
+            .annotate(
+                cases=models.Count("id"),
+                **{
+                    outcome.value: models.Count("id", filter=models.Q(outcome=outcome))
+                    for outcome in Outcome
+                },
+            )
+            .order_by()
+        )
+        cls.objects.bulk_create((cls(**row) for row in rows.iterator()), batch_size=2_000)
+
+
+class CheckDay(models.Model):
+    """What one check (by key) of one symptom did in the cases saved on one day."""
+
+    symptom = models.ForeignKey(Symptom, models.CASCADE, related_name="+")
+    key = models.CharField(max_length=KEY_MAX_LENGTH)
+    day = models.DateField()
+    runs = models.PositiveIntegerField(default=0)
+    problems = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["symptom", "key", "day"], name="check_day_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="check_day_idx")]
+
+    def __str__(self):
+        return f"{self.symptom_id}/{self.key} on {self.day}: {self.runs} runs"
+
+    @classmethod
+    def add(cls, case):
+        """One query for the results, then one small write per check."""
+        day = case_day(case)
+        for result in CheckResult.objects.filter(session_id=case.session_id).only(
+            "id", "key", "status"
+        ):
+            counts = {
+                "runs": 1,
+                "problems": int(result.status == ResultStatus.PROBLEM),
+                "resolved": int(result.pk == case.resolved_by_id),
+            }
+            where = {"symptom_id": case.symptom_id, "key": result.key, "day": day}
+            _increment(cls, where, counts)
+
+    @classmethod
+    def rebuild(cls):
+        cls.objects.all().delete()
+        tallies = {}
+        runs = (
+            CheckResult.objects.filter(session__case__isnull=False)
+            .annotate(day=TruncDate("session__case__saved_at"))
+            .values("session__symptom_id", "key", "day")
+            .annotate(
+                runs=models.Count("id"),
+                problems=models.Count("id", filter=models.Q(status=ResultStatus.PROBLEM)),
+            )
+            .order_by()
+        )
+        for row in runs.iterator():
+            where = (row["session__symptom_id"], row["key"], row["day"])
+            tallies[where] = cls(
+                symptom_id=where[0], key=where[1], day=where[2], runs=row["runs"],
+                problems=row["problems"],
+            )  # fmt: skip
+        resolving = (
+            Case.objects.filter(outcome=Outcome.RESOLVED)
+            .annotate(day=TruncDate("saved_at"))
+            .values("symptom_id", "resolved_by__key", "day")
+            .annotate(n=models.Count("id"))
+            .order_by()
+        )
+        for row in resolving.iterator():
+            tally = tallies.get((row["symptom_id"], row["resolved_by__key"], row["day"]))
+            if tally:
+                tally.resolved = row["n"]
+        cls.objects.bulk_create(tallies.values(), batch_size=2_000)
+
+
+def case_day(case):
+    return timezone.localdate(case.saved_at)
 
 
 class Comment(models.Model):

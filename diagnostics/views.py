@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from diagnostics import insights
 from diagnostics.forms import (
     CommentForm,
-    DateRangeForm,
+    InsightsForm,
     PlaybookUploadForm,
     ReviewFilterForm,
     ReviewForm,
@@ -26,6 +26,7 @@ from diagnostics.forms import (
 )
 from diagnostics.models import (
     Case,
+    CheckDay,
     CheckResult,
     Comment,
     DiagnosticSession,
@@ -33,6 +34,7 @@ from diagnostics.models import (
     ReviewConflict,
     SessionClosed,
     Symptom,
+    SymptomDay,
     client_fingerprint,
 )
 from diagnostics.playbook import PlaybookError, export_playbook, import_playbook, read_playbook
@@ -373,8 +375,13 @@ def set_review(request, token):
 
 @staff_page("diagnostics.review_case")
 def review_insights(request):
-    form = DateRangeForm(request.GET)
-    cases = form.filter_dates(Case.objects.all()) if form.is_valid() else Case.objects.none()
-    symptoms = insights.report(cases)
-    context = {"form": form, "symptoms": symptoms, "chart": insights.chart(symptoms)}
+    form = InsightsForm(request.GET)
+    if not form.is_valid():
+        return render(request, "diagnostics/insights.html", {"form": form}, status=400)
+    report = insights.report(
+        form.filter_days(SymptomDay.objects.all()),
+        form.filter_days(CheckDay.objects.all()),
+        detail=form.cleaned_data["symptom"],
+    )
+    context = {"form": form, **report, "chart": insights.chart(report["symptoms"])}
     return render(request, "diagnostics/insights.html", context)

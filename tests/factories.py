@@ -59,14 +59,12 @@ def start_session(symptom=None, **kwargs):
     return DiagnosticSession.start(Symptom.objects.for_page().get(pk=symptom.pk), **kwargs)
 
 
-def save_case(session, outcome="not_resolved", resolved_by=None, summary=""):
+def save_case(session, outcome="not_resolved", resolved_by=None, summary="", **fields):
+    """Save `session` as a case the way the save button does (tallies included)."""
     from diagnostics.models import Case
 
     return Case.objects.create(
-        session=session,
-        outcome=outcome,
-        resolved_by=resolved_by,
-        summary=summary,
+        session=session, outcome=outcome, resolved_by=resolved_by, summary=summary, **fields
     )
 
 

@@ -10,7 +10,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from diagnostics.models import Case, CheckResult, Comment, Outcome, ReviewStatus, Role
+from diagnostics.models import (
+    Case,
+    CheckDay,
+    Comment,
+    Outcome,
+    ResultStatus,
+    ReviewStatus,
+    Role,
+    SymptomDay,
+)
 from tests.factories import make_symptom, make_user, save_case, start_session
 
 pytestmark = pytest.mark.django_db
@@ -24,15 +33,31 @@ def lead(client):
     return user
 
 
-def make_case(symptom=None, *, outcome="not_resolved", days_ago=0, ticket="", summary="",
-              ran_by=None, status=ReviewStatus.NEW, resolved_position=None):  # fmt: skip
+def make_case(
+    symptom=None,
+    *,
+    outcome="not_resolved",
+    days_ago=0,
+    ticket="",
+    summary="",
+    ran_by=None,
+    status=ReviewStatus.NEW,
+    resolved_position=None,
+    problems=(),
+):
+    """A case made as people make one: results ticked, then saved (on a day in the past)."""
     session = start_session(symptom or make_symptom(), started_by=ran_by, ticket=ticket)
+    for result in session.results.filter(position__in=problems):
+        result.record(ResultStatus.PROBLEM)
     resolved_by = session.results.get(position=resolved_position) if resolved_position else None
-    case = save_case(session, outcome=outcome, resolved_by=resolved_by, summary=summary)
-    Case.objects.filter(pk=case.pk).update(
-        saved_at=timezone.now() - timedelta(days=days_ago), review_status=status
+    return save_case(
+        session,
+        outcome=outcome,
+        resolved_by=resolved_by,
+        summary=summary,
+        saved_at=timezone.now() - timedelta(days=days_ago),
+        review_status=status,
     )
-    return case
 
 
 def listed(client, query=""):
@@ -317,11 +342,11 @@ def test_insights_count_problems_and_resolutions_per_check_and_flag_checks_that_
     client, lead
 ):
     symptom = make_symptom(checks=3)
-    first = make_case(symptom, outcome="resolved", resolved_position=1)
+    make_case(symptom, outcome="resolved", resolved_position=1, problems=[1, 2])
     make_case(symptom, outcome="resolved", resolved_position=1)
     make_case(symptom, outcome="escalated")
-    CheckResult.objects.filter(session=first.session, position__in=[1, 2]).update(status="problem")
-    html = client.get("/review/insights/").content.decode()
+    make_case(make_symptom(checks=1), outcome="resolved", resolved_position=1)
+    html = client.get(f"/review/insights/?symptom={symptom.pk}").content.decode()
     rows = re.findall(r"<tr( class=\"never-resolves\")?>\s*<th scope=\"row\">(.*?)</th>\s*"
                       r"<td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", html, re.S)  # fmt: skip
     stats = [(bool(flag), re.sub(r"<.*", "", title).strip(), int(r), int(p), int(s))
@@ -333,6 +358,15 @@ def test_insights_count_problems_and_resolutions_per_check_and_flag_checks_that_
         (True, title.format(3), 3, 0, 0),
     ]
     assert html.count("Never resolved a case") == 2
+    never = re.search(r'<table class="never">.*?</table>', html, re.S).group(0)
+    assert re.findall(r'<th scope="row">([^<]+)</th>', never) == [title.format(2), title.format(3)]
+
+
+def test_insights_without_a_symptom_list_no_check_table(client, lead):
+    make_case(make_symptom(checks=2), outcome="escalated")
+    html = client.get("/review/insights/").content.decode()
+    assert 'class="check-stats"' not in html
+    assert "Pick a symptom in the table above" in html
 
 
 def test_insights_filter_by_date_range(client, lead):
@@ -408,7 +442,7 @@ def seeded(count):
 
 @pytest.mark.parametrize("count", [10, 1000])
 def test_review_pages_run_the_same_queries_at_any_size(
-    client, lead, django_assert_num_queries, count
+    client, lead, django_assert_num_queries, django_assert_max_num_queries, count
 ):
     seeded(count)
     oldest = Case.objects.select_related("session").order_by("saved_at").first().get_absolute_url()
@@ -421,8 +455,37 @@ def test_review_pages_run_the_same_queries_at_any_size(
     # Six, then the session with its case, results, comments.
     with django_assert_num_queries(9):
         client.get(oldest)
-    # Six, then per-symptom outcomes, per-check results, resolving checks, check titles.
-    with django_assert_num_queries(10):
+    # Six, then the symptom menu, the sums per symptom, the checks that never resolve, their
+    # titles (skipped when no check is flagged); for one symptom's detail also the chosen
+    # symptom and its checks' sums.
+    with django_assert_max_num_queries(10):
         client.get("/review/insights/")
+    symptom = Case.objects.first().symptom_id
+    with django_assert_num_queries(12):
+        client.get(f"/review/insights/?symptom={symptom}")
     with django_assert_num_queries(7):  # six, then the streamed cases in one query
         b"".join(client.get("/review/cases.csv").streaming_content)
+
+
+def test_tallies_kept_case_by_case_equal_a_recount_from_scratch():
+    symptom = make_symptom(checks=3)
+    for days_ago, outcome, fixer, problems in [
+        (0, "resolved", 2, [2]),
+        (0, "resolved", 1, [1, 3]),
+        (1, "escalated", None, [3]),
+        (3, "not_resolved", None, []),
+    ]:
+        make_case(symptom, days_ago=days_ago, outcome=outcome, resolved_position=fixer,
+                  problems=problems)  # fmt: skip
+
+    def snapshot():
+        return (
+            sorted(SymptomDay.objects.values_list("day", "cases", "resolved", "escalated")),
+            sorted(CheckDay.objects.values_list("day", "key", "runs", "problems", "resolved")),
+        )
+
+    kept = snapshot()
+    SymptomDay.rebuild()
+    CheckDay.rebuild()
+    assert snapshot() == kept
+    assert sum(row[1] for row in kept[0]) == 4

@@ -10,6 +10,7 @@ from diagnostics.models import (
     Case,
     Category,
     Check,
+    CheckDay,
     CheckResult,
     DiagnosticSession,
     Outcome,
@@ -18,6 +19,7 @@ from diagnostics.models import (
     ReviewStatus,
     Role,
     Symptom,
+    SymptomDay,
 )
 
 BATCH = 2_000
@@ -65,6 +67,9 @@ class Command(BaseCommand):
         for start in range(0, count, BATCH):
             with transaction.atomic():
                 self.create_batch(min(BATCH, count - start), playbook, agents, revision, rng, now)
+        with transaction.atomic():  # bulk inserts skip Case.save(), which keeps these
+            SymptomDay.rebuild()
+            CheckDay.rebuild()
         self.stdout.write(f"Created {count} saved cases across {len(playbook)} symptoms.")
 
     def generate_symptoms(self, count, rng):
