@@ -1,8 +1,8 @@
 """What resolves what: outcome shares per symptom and what each check finds and fixes.
 
-Added up by the database from daily tallies (SymptomDay, CheckDay) kept as cases are saved,
-so the cost follows the number of symptoms and days, not of cases; this module only arranges
-the sums for the page and works out the chart's geometry."""
+Added up by the database from tallies kept as cases are saved: all-time totals per symptom and
+check, or daily ones for a date range. The cost follows the number of symptoms (and days), not
+of cases; this module only arranges the sums for the page and works out the chart's geometry."""
 
 from dataclasses import dataclass
 
@@ -143,6 +143,7 @@ class ChartRow:
     bars: list
 
 
+TOP = 25  # symptoms in the chart and table, unless all are asked for
 ROW_HEIGHT = 48
 CHART_WIDTH = 600
 

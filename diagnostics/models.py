@@ -483,8 +483,7 @@ class Case(models.Model):
             self.ticket = self.session.ticket
             with transaction.atomic():
                 super().save(*args, **kwargs)
-                SymptomDay.add(self)
-                CheckDay.add(self)
+                count_case(self)
             return
         super().save(*args, **kwargs)
 
@@ -520,16 +519,23 @@ def _increment(model, where, counts):
         model.objects.filter(**where).update(**changes)
 
 
-class SymptomDay(models.Model):
-    """How the cases of one symptom saved on one day ended. Insights add these up instead of
-    counting every case, so they cost the same at any number of cases."""
+class SymptomCounts(models.Model):
+    """How the cases of one symptom ended."""
 
     symptom = models.ForeignKey(Symptom, models.CASCADE, related_name="+")
-    day = models.DateField()
     cases = models.PositiveIntegerField(default=0)
     resolved = models.PositiveIntegerField(default=0)
     not_resolved = models.PositiveIntegerField(default=0)
     escalated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SymptomDay(SymptomCounts):
+    """One symptom's cases saved on one day: insights over a date range add these up."""
+
+    day = models.DateField()
 
     class Meta:
         constraints = [
@@ -540,39 +546,33 @@ class SymptomDay(models.Model):
     def __str__(self):
         return f"{self.symptom_id} on {self.day}: {self.cases} cases"
 
-    @classmethod
-    def add(cls, case):
-        counts = {"cases": 1, case.outcome: 1}
-        _increment(cls, {"symptom_id": case.symptom_id, "day": case_day(case)}, counts)
 
-    @classmethod
-    def rebuild(cls):
-        """Recount every day from the cases (bulk loads, and migrations)."""
-        cls.objects.all().delete()
-        rows = (
-            Case.objects.annotate(day=TruncDate("saved_at"))
-            .values("symptom_id", "day")
-            .annotate(
-                cases=models.Count("id"),
-                **{
-                    outcome.value: models.Count("id", filter=models.Q(outcome=outcome))
-                    for outcome in Outcome
-                },
-            )
-            .order_by()
-        )
-        cls.objects.bulk_create((cls(**row) for row in rows.iterator()), batch_size=2_000)
+class SymptomTotal(SymptomCounts):
+    """One symptom's cases of all time: insights without a date range read these directly,
+    so they cost the same at any number of cases or days."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["symptom"], name="symptom_total_unique")]
+
+    def __str__(self):
+        return f"{self.symptom_id}: {self.cases} cases"
 
 
-class CheckDay(models.Model):
-    """What one check (by key) of one symptom did in the cases saved on one day."""
+class CheckCounts(models.Model):
+    """What one check (by key) of one symptom did in its symptom's cases."""
 
     symptom = models.ForeignKey(Symptom, models.CASCADE, related_name="+")
     key = models.CharField(max_length=KEY_MAX_LENGTH)
-    day = models.DateField()
     runs = models.PositiveIntegerField(default=0)
     problems = models.PositiveIntegerField(default=0)
     resolved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CheckDay(CheckCounts):
+    day = models.DateField()
 
     class Meta:
         constraints = [
@@ -583,53 +583,93 @@ class CheckDay(models.Model):
     def __str__(self):
         return f"{self.symptom_id}/{self.key} on {self.day}: {self.runs} runs"
 
-    @classmethod
-    def add(cls, case):
-        """One query for the results, then one small write per check."""
-        day = case_day(case)
-        for result in CheckResult.objects.filter(session_id=case.session_id).only(
-            "id", "key", "status"
-        ):
-            counts = {
-                "runs": 1,
-                "problems": int(result.status == ResultStatus.PROBLEM),
-                "resolved": int(result.pk == case.resolved_by_id),
-            }
-            where = {"symptom_id": case.symptom_id, "key": result.key, "day": day}
-            _increment(cls, where, counts)
 
-    @classmethod
-    def rebuild(cls):
-        cls.objects.all().delete()
-        tallies = {}
-        runs = (
-            CheckResult.objects.filter(session__case__isnull=False)
-            .annotate(day=TruncDate("session__case__saved_at"))
-            .values("session__symptom_id", "key", "day")
-            .annotate(
-                runs=models.Count("id"),
-                problems=models.Count("id", filter=models.Q(status=ResultStatus.PROBLEM)),
-            )
-            .order_by()
+class CheckTotal(CheckCounts):
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["symptom", "key"], name="check_total_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.symptom_id}/{self.key}: {self.runs} runs"
+
+
+def count_case(case):
+    """Add a newly saved case to the tallies (in the transaction that saves it): one query
+    for its results, then small writes per symptom and check, by day and of all time."""
+    day = case_day(case)
+    counts = {"cases": 1, case.outcome: 1}
+    _increment(SymptomDay, {"symptom_id": case.symptom_id, "day": day}, counts)
+    _increment(SymptomTotal, {"symptom_id": case.symptom_id}, counts)
+    for result in CheckResult.objects.filter(session_id=case.session_id).only(
+        "id", "key", "status"
+    ):
+        counts = {
+            "runs": 1,
+            "problems": int(result.status == ResultStatus.PROBLEM),
+            "resolved": int(result.pk == case.resolved_by_id),
+        }
+        where = {"symptom_id": case.symptom_id, "key": result.key}
+        _increment(CheckDay, {**where, "day": day}, counts)
+        _increment(CheckTotal, where, counts)
+
+
+@transaction.atomic
+def recount_cases():
+    """Rebuild every tally from the cases themselves (after bulk loads, and in migrations)."""
+    for model in (SymptomDay, SymptomTotal, CheckDay, CheckTotal):
+        model.objects.all().delete()
+    outcomes = {
+        outcome.value: models.Count("id", filter=models.Q(outcome=outcome)) for outcome in Outcome
+    }
+    days = (
+        Case.objects.annotate(day=TruncDate("saved_at"))
+        .values("symptom_id", "day")
+        .annotate(cases=models.Count("id"), **outcomes)
+        .order_by()
+    )
+    SymptomDay.objects.bulk_create((SymptomDay(**row) for row in days.iterator()), batch_size=2_000)
+
+    tallies = {}
+    runs = (
+        CheckResult.objects.filter(session__case__isnull=False)
+        .annotate(day=TruncDate("session__case__saved_at"))
+        .values("session__symptom_id", "key", "day")
+        .annotate(
+            runs=models.Count("id"),
+            problems=models.Count("id", filter=models.Q(status=ResultStatus.PROBLEM)),
         )
-        for row in runs.iterator():
-            where = (row["session__symptom_id"], row["key"], row["day"])
-            tallies[where] = cls(
-                symptom_id=where[0], key=where[1], day=where[2], runs=row["runs"],
-                problems=row["problems"],
-            )  # fmt: skip
-        resolving = (
-            Case.objects.filter(outcome=Outcome.RESOLVED)
-            .annotate(day=TruncDate("saved_at"))
-            .values("symptom_id", "resolved_by__key", "day")
-            .annotate(n=models.Count("id"))
-            .order_by()
-        )
-        for row in resolving.iterator():
-            tally = tallies.get((row["symptom_id"], row["resolved_by__key"], row["day"]))
-            if tally:
-                tally.resolved = row["n"]
-        cls.objects.bulk_create(tallies.values(), batch_size=2_000)
+        .order_by()
+    )
+    for row in runs.iterator():
+        where = (row["session__symptom_id"], row["key"], row["day"])
+        tallies[where] = CheckDay(
+            symptom_id=where[0], key=where[1], day=where[2], runs=row["runs"],
+            problems=row["problems"],
+        )  # fmt: skip
+    resolving = (
+        Case.objects.filter(outcome=Outcome.RESOLVED)
+        .annotate(day=TruncDate("saved_at"))
+        .values("symptom_id", "resolved_by__key", "day")
+        .annotate(n=models.Count("id"))
+        .order_by()
+    )
+    for row in resolving.iterator():
+        if tally := tallies.get((row["symptom_id"], row["resolved_by__key"], row["day"])):
+            tally.resolved = row["n"]
+    CheckDay.objects.bulk_create(tallies.values(), batch_size=2_000)
+
+    sums = {name: models.Sum(name) for name in ("cases", *outcomes)}
+    SymptomTotal.objects.bulk_create(
+        SymptomTotal(**row)
+        for row in SymptomDay.objects.values("symptom_id").annotate(**sums).order_by()
+    )
+    sums = {name: models.Sum(name) for name in ("runs", "problems", "resolved")}
+    CheckTotal.objects.bulk_create(
+        (CheckTotal(**row)
+         for row in CheckDay.objects.values("symptom_id", "key").annotate(**sums).order_by()),
+        batch_size=2_000,
+    )  # fmt: skip
 
 
 def case_day(case):

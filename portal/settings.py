@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are small but compress well; Django pads gzip output against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -180,8 +182,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Serve straight from the app and project static folders: no collectstatic step is needed to run.
-WHITENOISE_USE_FINDERS = True
+# In production (DEBUG off) static files are collected with content hashes in their names and
+# precompressed, so whitenoise can serve them compressed and cache them for a year. Tests and
+# `make run` serve them straight from the app folders: no collectstatic step.
+if env_bool("STATIC_FILES_HASHED", default=not DEBUG):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+else:
+    WHITENOISE_USE_FINDERS = True
 
 # No inline script or style anywhere: htmx is configured through a <meta> tag.
 SECURE_CSP = {
@@ -221,5 +231,7 @@ DIAGNOSIS_STARTS_PER_HOUR = env_int("DIAGNOSIS_STARTS_PER_HOUR", 30)
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 if NUM_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# `make bench` only: serves /bench/floor/, the cheapest page the stack can serve.
+BENCH_FLOOR = env_bool("BENCH_FLOOR", default=False)
 # `manage.py purge_stale_sessions` deletes sessions never saved after this many days.
 STALE_SESSION_DAYS = env_int("STALE_SESSION_DAYS", 30)

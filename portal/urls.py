@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from diagnostics import security
+from diagnostics import security, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -17,3 +18,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("diagnostics.urls")),
 ]
+
+if settings.BENCH_FLOOR:
+    urlpatterns.insert(0, path("bench/floor/", views.bench_floor))

@@ -13,12 +13,15 @@ from django.utils import timezone
 from diagnostics.models import (
     Case,
     CheckDay,
+    CheckTotal,
     Comment,
     Outcome,
     ResultStatus,
     ReviewStatus,
     Role,
     SymptomDay,
+    SymptomTotal,
+    recount_cases,
 )
 from tests.factories import make_symptom, make_user, save_case, start_session
 
@@ -482,10 +485,11 @@ def test_tallies_kept_case_by_case_equal_a_recount_from_scratch():
         return (
             sorted(SymptomDay.objects.values_list("day", "cases", "resolved", "escalated")),
             sorted(CheckDay.objects.values_list("day", "key", "runs", "problems", "resolved")),
+            sorted(SymptomTotal.objects.values_list("cases", "resolved", "escalated")),
+            sorted(CheckTotal.objects.values_list("key", "runs", "problems", "resolved")),
         )
 
     kept = snapshot()
-    SymptomDay.rebuild()
-    CheckDay.rebuild()
+    recount_cases()
     assert snapshot() == kept
     assert sum(row[1] for row in kept[0]) == 4

@@ -10,7 +10,6 @@ from diagnostics.models import (
     Case,
     Category,
     Check,
-    CheckDay,
     CheckResult,
     DiagnosticSession,
     Outcome,
@@ -19,7 +18,7 @@ from diagnostics.models import (
     ReviewStatus,
     Role,
     Symptom,
-    SymptomDay,
+    recount_cases,
 )
 
 BATCH = 2_000
@@ -67,9 +66,7 @@ class Command(BaseCommand):
         for start in range(0, count, BATCH):
             with transaction.atomic():
                 self.create_batch(min(BATCH, count - start), playbook, agents, revision, rng, now)
-        with transaction.atomic():  # bulk inserts skip Case.save(), which keeps these
-            SymptomDay.rebuild()
-            CheckDay.rebuild()
+        recount_cases()  # bulk inserts skip Case.save(), which keeps the tallies
         self.stdout.write(f"Created {count} saved cases across {len(playbook)} symptoms.")
 
     def generate_symptoms(self, count, rng):

@@ -4,13 +4,12 @@ from django.db import migrations
 def count_existing_cases(apps, schema_editor):
     # Only an existing portal has cases to count; a new one starts its tallies at zero.
     if apps.get_model("diagnostics", "Case").objects.exists():
-        from diagnostics.models import CheckDay, SymptomDay
+        from diagnostics.models import recount_cases
 
-        SymptomDay.rebuild()
-        CheckDay.rebuild()
+        recount_cases()
 
 
 class Migration(migrations.Migration):
-    dependencies = [("diagnostics", "0007_tallies")]
+    dependencies = [("diagnostics", "0008_totals")]
 
     operations = [migrations.RunPython(count_existing_cases, migrations.RunPython.noop)]
