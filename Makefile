@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast lint format setup clean
+.PHONY: run test test-fast lint format setup clean bench bench-smoke
 
 # Re-install whenever pyproject.toml changes; the stamp keeps repeat runs instant.
 $(VENV)/.installed: pyproject.toml
@@ -39,5 +39,18 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Speed at 1,000, 10,000 and 100,000 cases under gunicorn and wrk, SQLite and PostgreSQL
+# (about 15 minutes the first time, while it builds the databases). BENCH_ARGS=--help for more.
+bench: $(VENV)/.installed
+	bash .ci/install-system-packages
+	bash .ci/start-postgres
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The same at 1,000 cases, a second per endpoint: CI runs it so the benchmark keeps working.
+bench-smoke: $(VENV)/.installed
+	bash .ci/install-system-packages
+	bash .ci/start-postgres
+	$(PY) bench/run.py --smoke
+
 clean:
-	rm -rf $(VENV) db.sqlite3 test-artifacts staticfiles
+	rm -rf $(VENV) db.sqlite3 test-artifacts staticfiles bench-results
