@@ -144,6 +144,7 @@ class ChartRow:
 
 
 TOP = 25  # symptoms in the chart and table, unless all are asked for
+NEVER_SHOWN = 50  # checks listed as never resolving; a young portal has many
 ROW_HEIGHT = 48
 CHART_WIDTH = 600
 

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -405,19 +405,24 @@ def review_insights(request):
         symptoms, checks = SymptomTotal.objects.all(), CheckTotal.objects.all()
     report = insights.report(symptoms, checks, detail=form.cleaned_data["symptom"])
     shown = report["symptoms"] if "all" in request.GET else report["symptoms"][: insights.TOP]
+    never = report["never_resolve"]
     context = {
         "form": form,
         **report,
         "shown": shown,
         "hidden": len(report["symptoms"]) - len(shown),
         "chart": insights.chart(shown),
+        "never_resolve": never[: insights.NEVER_SHOWN],
+        "never_hidden": max(0, len(never) - insights.NEVER_SHOWN),
     }
     return render(request, "diagnostics/insights.html", context)
 
 
 def bench_floor(request):
     """The benchmark's floor: one row by primary key through the whole middleware stack,
-    so each page's speed can be read as a share of the cheapest possible one. Only routed when
-    the BENCH_FLOOR setting is on."""
+    so each page's speed can be read as a share of the cheapest possible one. Not found
+    unless the BENCH_FLOOR setting is on."""
+    if not settings.BENCH_FLOOR:
+        raise Http404
     symptom = Symptom.objects.only("title").get(pk=1)
     return HttpResponse(symptom.title, content_type="text/plain")

@@ -116,6 +116,11 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side binding lets psycopg prepare a statement after a few runs, so PostgreSQL
+    # plans each query once per connection: planning the case page's joins took 1.7 ms a
+    # request against 0.14 ms to run it.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tuned for a web server: WAL lets readers run beside the writer, writers wait for the
     # lock (busy timeout) instead of failing, and IMMEDIATE takes the write lock at BEGIN so a

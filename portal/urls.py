@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,6 +5,7 @@ from diagnostics import security, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("bench/floor/", views.bench_floor),
     path("accounts/verify/", security.verify, name="otp_verify"),
     path("accounts/security/", security.overview, name="otp_overview"),
     path("accounts/security/authenticator/", security.enrol, name="otp_enrol"),
@@ -18,6 +18,3 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("diagnostics.urls")),
 ]
-
-if settings.BENCH_FLOOR:
-    urlpatterns.insert(0, path("bench/floor/", views.bench_floor))
