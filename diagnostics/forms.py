@@ -1,3 +1,5 @@
+import functools
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -37,6 +39,14 @@ class FastSelect(forms.Select):
         )
         attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         return format_html("<select{}>{}</select>", flatatt(attrs), options)
+
+
+def menu(field, rows, empty_label):
+    """Feed a FastSelect from a function of (value, label) rows, called only when the menu
+    is drawn (a CSV export never draws it). The field still validates against its queryset;
+    the menu builds no model objects."""
+    # Cached: Django reads a menu's choices twice when drawing it (once for `required`).
+    field.widget.choices = functools.cache(lambda: [("", empty_label), *rows()])
 
 
 CHOOSABLE = [(s.value, s.label) for s in ResultStatus if s != ResultStatus.PENDING]
@@ -172,6 +182,10 @@ class DateRangeForm(forms.Form):
         return cases
 
 
+def symptom_rows():
+    return Symptom.objects.order_by("title").values_list("pk", "title")
+
+
 class InsightsForm(DateRangeForm):
     symptom = forms.ModelChoiceField(
         label="Checks of",
@@ -180,6 +194,10 @@ class InsightsForm(DateRangeForm):
         empty_label="Choose a symptom",
         widget=FastSelect,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        menu(self.fields["symptom"], symptom_rows, "Choose a symptom")
 
 
 class ReviewFilterForm(DateRangeForm):
@@ -216,8 +234,15 @@ class ReviewFilterForm(DateRangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ran_by"].label_from_instance = lambda u: u.get_full_name() or u.username
+        menu(self.fields["symptom"], symptom_rows, "Any symptom")
+        menu(self.fields["ran_by"], self.staff_rows, "Anyone")
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Ticket or summary"})
+
+    def staff_rows(self):
+        staff = self.fields["ran_by"].queryset.values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+        return [(pk, f"{first} {last}".strip() or name) for pk, first, last, name in staff]
 
     def filter(self, cases):
         """The cases that match every filter given."""
