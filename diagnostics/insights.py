@@ -55,9 +55,10 @@ class SymptomStats:
 
 
 def report(symptom_days, check_days, *, detail=None):
-    """Outcome sums per symptom in the given daily tallies, most cases first; the checks that
-    never resolved a case, across all symptoms; and every check of the `detail` symptom.
-    Four queries, over tallies rather than cases."""
+    """Outcome sums per symptom in the given tallies (daily ones for a date range, or the
+    all-time totals), most cases first; the checks that never resolved a case, across all
+    symptoms; and every check of the `detail` symptom. Four queries, over tallies rather
+    than cases."""
     symptoms = {
         row["symptom_id"]: SymptomStats(
             symptom_id=row["symptom_id"],
