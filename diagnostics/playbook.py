@@ -320,8 +320,7 @@ class _Reader:
 
 @dataclass
 class ImportResult:
-    revision: PlaybookRevision | None
-    counts: Counter
+    revision: PlaybookRevision | None  # None when the import changed nothing
 
     @property
     def changed(self):
@@ -410,7 +409,7 @@ def import_playbook(playbook, *, source, user=None):
             counts["checks_retired"] += 1
 
     if not counts and latest is not None and latest.title == playbook.title:
-        return ImportResult(revision=None, counts=counts)
+        return ImportResult(revision=None)
     revision = PlaybookRevision.objects.create(
         number=latest.number + 1 if latest else 1,
         title=playbook.title,
@@ -419,7 +418,7 @@ def import_playbook(playbook, *, source, user=None):
         imported_by=user,
         **{name: counts[name] for name in _COUNTED},
     )
-    return ImportResult(revision=revision, counts=counts)
+    return ImportResult(revision=revision)
 
 
 _COUNTED = (
