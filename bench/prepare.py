@@ -28,7 +28,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from diagnostics.models import Case, CheckResult, DiagnosticSession, Symptom  # noqa: E402
+from diagnostics.content.models import Symptom  # noqa: E402
+from diagnostics.diagnosis.models import Case, CheckResult, DiagnosticSession  # noqa: E402
 
 SYMPTOM = "webhooks-not-firing"
 

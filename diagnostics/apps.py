@@ -7,7 +7,7 @@ class DiagnosticsConfig(AppConfig):
     verbose_name = "Diagnostics"
 
     def ready(self):
-        from diagnostics.roles import sync_roles_after_migrate
+        from diagnostics.staff.roles import sync_roles_after_migrate
 
         # Runs after every app's permissions exist (auth's handler is connected first).
         post_migrate.connect(sync_roles_after_migrate, sender=self)

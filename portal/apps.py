@@ -2,4 +2,4 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class PortalAdminConfig(AdminConfig):
-    default_site = "portal.admin.PortalAdminSite"
+    default_site = "diagnostics.staff.admin_site.PortalAdminSite"

@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "diagnostics.security.SecondFactorMiddleware",
+    "diagnostics.staff.second_factor.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -105,7 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "diagnostics.context_processors.navigation",
+                "diagnostics.staff.navigation.navigation",
             ],
         },
     },
@@ -116,11 +116,17 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
     )
 }
+# Our tuning below is a default: options given in DATABASE_URL (`?sslmode=require`) win.
+_OPTIONS = DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side binding lets psycopg prepare a statement after a few runs, so PostgreSQL
     # plans each query once per connection: planning the case page's joins took 1.7 ms a
     # request against 0.14 ms to run it.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+        **_OPTIONS,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tuned for a web server: WAL lets readers run beside the writer, writers wait for the
     # lock (busy timeout) instead of failing, and IMMEDIATE takes the write lock at BEGIN so a
@@ -129,6 +135,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **_OPTIONS,
     }
     # Tests on a file, not shared-cache memory, whose table locks ignore the busy timeout.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
@@ -156,7 +163,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "diagnostics.views.client_address"
+AXES_CLIENT_IP_CALLABLE = "diagnostics.http.client_address"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = os.environ.get("OTP_ISSUER", "Diagnostic portal")
@@ -236,7 +243,5 @@ DIAGNOSIS_STARTS_PER_HOUR = env_int("DIAGNOSIS_STARTS_PER_HOUR", 30)
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 if NUM_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# `make bench` only: serves /bench/floor/, the cheapest page the stack can serve.
-BENCH_FLOOR = env_bool("BENCH_FLOOR", default=False)
 # `manage.py purge_stale_sessions` deletes sessions never saved after this many days.
 STALE_SESSION_DAYS = env_int("STALE_SESSION_DAYS", 30)

@@ -3,6 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from diagnostics.staff.models import Role
+from tests.factories import import_shipped_playbook, make_user
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is still safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -34,7 +37,46 @@ def screenshot(page):
     return take
 
 
+@pytest.fixture
+def problems(page):
+    """Console errors (CSP violations are reported there) and uncaught exceptions."""
+    seen = []
+    page.on("console", lambda m: m.type == "error" and seen.append(m.text))
+    page.on("pageerror", lambda e: seen.append(str(e)))
+    return seen
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests only need passwords to match.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# -- Staff, signed in through the test client --------------------------------------------------
+
+
+@pytest.fixture
+def agent(client):
+    user = make_user(Role.AGENT, username="agent", first_name="Alex", last_name="Agent")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def lead(client):
+    user = make_user(Role.LEAD, username="lead", first_name="Lee", last_name="Lead")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def admin(client):
+    user = make_user(Role.ADMIN, username="admin", first_name="Ada", last_name="Admin")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def shipped_playbook(db):
+    """The playbook the portal ships with, imported as `make run` imports it."""
+    import_shipped_playbook()

@@ -4,8 +4,8 @@ import gzip
 
 import pytest
 
-from diagnostics.forms import ReviewFilterForm
-from diagnostics.models import Role
+from diagnostics.review.forms import ReviewFilterForm
+from diagnostics.staff.models import Role
 from tests.factories import make_symptom, make_user, save_case, start_session
 
 pytestmark = pytest.mark.django_db
@@ -18,15 +18,15 @@ def test_pages_are_compressed_for_browsers_that_accept_it(client):
     assert b"What are you seeing?" in gzip.decompress(response.content)
 
 
-def test_the_bench_floor_is_not_served_unless_the_bench_asks_for_it(client):
+def test_the_bench_floor_is_not_part_of_the_product(client):
     assert client.get("/bench/floor/").status_code == 404
 
 
-def test_the_bench_floor_reads_one_row_when_the_bench_turns_it_on(
+def test_the_bench_floor_reads_one_row_under_the_bench_urls(
     client, settings, django_assert_num_queries
 ):
     make_symptom(pk=1, title="Floor")
-    settings.BENCH_FLOOR = True
+    settings.ROOT_URLCONF = "bench.urls"
     with django_assert_num_queries(1):
         response = client.get("/bench/floor/")
     assert response.content == b"Floor"

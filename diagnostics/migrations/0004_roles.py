@@ -5,7 +5,7 @@ from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from diagnostics.roles import sync_roles
+    from diagnostics.staff.roles import sync_roles
 
     # Permissions are normally made after all migrations; make them now so groups can hold them.
     for app_config in apps.get_app_configs():

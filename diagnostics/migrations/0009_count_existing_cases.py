@@ -4,9 +4,9 @@ from django.db import migrations
 def count_existing_cases(apps, schema_editor):
     # Only an existing portal has cases to count; a new one starts its tallies at zero.
     if apps.get_model("diagnostics", "Case").objects.exists():
-        from diagnostics.models import recount_cases
+        from diagnostics.review.tallies import rebuild
 
-        recount_cases()
+        rebuild()
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from diagnostics.models import Role
+from diagnostics.staff.models import Role
 
 # username, full name, role; the admin may also open the Django admin.
 DEMO_ACCOUNTS = [

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from diagnostics.playbook import export_playbook
+from diagnostics.content.playbook import export_playbook
 
 
 class Command(BaseCommand):

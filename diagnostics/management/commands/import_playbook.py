@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from diagnostics.playbook import PlaybookError, import_playbook, read_playbook_file
+from diagnostics.content.playbook import PlaybookError, import_playbook, read_playbook_file
 
 
 class Command(BaseCommand):

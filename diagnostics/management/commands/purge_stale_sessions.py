@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
-from diagnostics.models import DiagnosticSession
+from diagnostics.diagnosis.models import DiagnosticSession
 
 
 class Command(BaseCommand):
@@ -18,4 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, days, **options):
         _, by_model = DiagnosticSession.objects.stale(days).delete()
         sessions = by_model.get("diagnostics.DiagnosticSession", 0)
-        self.stdout.write(f"Deleted {sessions} session(s) never saved in {days} days.")
+        deleted = ngettext("Deleted %(n)d session", "Deleted %(n)d sessions", sessions) % {
+            "n": sessions
+        }
+        self.stdout.write(f"{deleted} never saved in {days} days.")

@@ -6,20 +6,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from diagnostics.models import (
+from diagnostics.content.models import Category, Check, PlaybookRevision, Symptom
+from diagnostics.diagnosis.models import (
     Case,
-    Category,
-    Check,
     CheckResult,
     DiagnosticSession,
     Outcome,
-    PlaybookRevision,
     ResultStatus,
     ReviewStatus,
-    Role,
-    Symptom,
-    recount_cases,
 )
+from diagnostics.review import tallies
+from diagnostics.staff.models import Role
 
 BATCH = 2_000
 DAYS = 180
@@ -61,12 +58,12 @@ class Command(BaseCommand):
         agents = list(
             get_user_model().objects.filter(groups__name__in=[Role.AGENT, Role.LEAD]).distinct()
         )
-        revision = PlaybookRevision.objects.order_by("-number").first()
+        revision = PlaybookRevision.objects.current()
         now = timezone.now()
         for start in range(0, count, BATCH):
             with transaction.atomic():
                 self.create_batch(min(BATCH, count - start), playbook, agents, revision, rng, now)
-        recount_cases()  # bulk inserts skip Case.save(), which keeps the tallies
+        tallies.rebuild()  # bulk inserts skip Case.save(), which keeps the tallies
         self.stdout.write(f"Created {count} saved cases across {len(playbook)} symptoms.")
 
     def generate_symptoms(self, count, rng):

@@ -1,0 +1,224 @@
+"""`make bench`'s report: tables on stdout, the targets met or missed, the latency chart."""
+
+CONNECTIONS = 16
+THREADS = 2
+ENDPOINTS = [
+    "floor",
+    "index",
+    "symptom",
+    "session",
+    "tick",
+    "case",
+    "review_first",
+    "review_last",
+    "insights",
+]
+DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+# -- Printing --------------------------------------------------------------------------------
+
+
+def print_table(run):
+    print(
+        f"\n{DATABASES[run['database']]}, {run['cases']:,} cases, {run['symptoms']} symptoms "
+        f"({CONNECTIONS} connections)"
+    )
+    print(
+        f"  {'endpoint':14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'x floor':>9}"
+        f"{'queries':>9}{'errors':>8}"
+    )
+    for name, r in run["endpoints"].items():
+        print(
+            f"  {name:14}{r['rps']:>9.1f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
+            f"{r['floor_ratio']:>9.2f}{r['queries']:>9}{r['errors']:>8}",
+            flush=True,
+        )
+
+
+def print_page_weight(weights):
+    print("\nPage weight on the wire (compressed, everything the page loads)")
+    for name, w in weights.items():
+        parts = ", ".join(
+            f"{f['url'].rsplit('/', 1)[-1] or f['url']} {f['bytes']:,} B" for f in w["files"]
+        )
+        print(
+            f"  {name:8} {w['total_bytes']:>7,} B  ({parts}); other origins: "
+            f"{len(w['other_origins'])}; static cached a year: {w['long_cache']}"
+        )
+
+
+def print_soak(s):
+    print(
+        f"\nSoak, {DATABASES[s['database']]}, {s['size']:,} cases: {s['seconds']} s at "
+        f"{s['connections']} connections"
+    )
+    print(
+        f"  ticks: {s['ticks']['requests']:,} answered ({s['ticks']['rps']:.0f}/s, p99 "
+        f"{s['ticks']['p99_ms']} ms), {s['ticks']['ok']:,} 2xx, {s['ticked_rows']:,} rows "
+        f"ticked, {s['ticks']['sent']:,} sent"
+    )
+    print(
+        f"  paging: {s['paging']['requests']:,} answered ({s['paging']['rps']:.0f}/s, p99 "
+        f"{s['paging']['p99_ms']} ms)"
+    )
+    print(
+        f"  every response 2xx/3xx: {s['all_2xx_3xx']}; no lost tick: {s['no_lost_tick']}; "
+        f"worker memory {s['memory_start_kb'] / 1024:.0f} -> {s['memory_end_kb'] / 1024:.0f}"
+        f" MiB ({s['memory_growth']:+.1%})"
+    )
+
+
+def targets(report, args):
+    checks = []
+    for run in report["runs"]:
+        for name, r in run["endpoints"].items():
+            if name != "floor":
+                checks.append(
+                    (
+                        f"{DATABASES[run['database']]} {run['size']:,}: {name} at least "
+                        f"0.5 x floor",
+                        r["floor_ratio"],
+                        r["floor_ratio"] >= 0.5,
+                    )
+                )
+    for database in args.databases:
+        runs = {r["size"]: r for r in report["runs"] if r["database"] == database}
+        small, large = min(runs), max(runs)
+        if small != large:
+            for name in ("review_last", "insights"):
+                ratio = (
+                    runs[large]["endpoints"][name]["p50_ms"]
+                    / runs[small]["endpoints"][name]["p50_ms"]
+                )
+                checks.append(
+                    (
+                        f"{DATABASES[database]}: {name} at {large:,} within 1.3 x its "
+                        f"latency at {small:,}",
+                        round(ratio, 2),
+                        ratio <= 1.3,
+                    )
+                )
+    for run in report["runs"]:
+        if run["database"] == "sqlite":
+            p99 = run["endpoints"]["tick"]["p99_ms"]
+            checks.append(
+                (
+                    f"SQLite {run['size']:,}: tick p99 under 50 ms at {CONNECTIONS} connections",
+                    p99,
+                    p99 < 50,
+                )
+            )
+    weights = report["page_weight"]
+    checks.append(
+        (
+            "symptom page under 8 KB",
+            weights["symptom"]["total_bytes"],
+            weights["symptom"]["total_bytes"] < 8 * 1024,
+        )
+    )
+    checks.append(
+        (
+            "session page under 30 KB",
+            weights["session"]["total_bytes"],
+            weights["session"]["total_bytes"] < 30 * 1024,
+        )
+    )
+    for name, w in weights.items():
+        checks.append(
+            (
+                f"{name} page: nothing from another origin",
+                len(w["other_origins"]),
+                not w["other_origins"],
+            )
+        )
+        checks.append(
+            (f"{name} page: static files cached for a year", w["long_cache"], w["long_cache"])
+        )
+    for s in report.get("soak", []):
+        label = f"soak {DATABASES[s['database']]}"
+        checks.append((f"{label}: every response 2xx/3xx", s["all_2xx_3xx"], s["all_2xx_3xx"]))
+        checks.append((f"{label}: no lost tick", s["no_lost_tick"], s["no_lost_tick"]))
+        checks.append(
+            (
+                f"{label}: worker memory within 20%",
+                s["memory_growth"],
+                abs(s["memory_growth"]) <= 0.2,
+            )
+        )
+    return [{"target": t, "value": v, "met": bool(m)} for t, v, m in checks]
+
+
+def print_targets(checks):
+    met = sum(c["met"] for c in checks)
+    print(f"\nTargets: {met} of {len(checks)} met (reported, never enforced)")
+    for c in checks:
+        print(f"  {'met ' if c['met'] else 'MISS'}  {c['target']}: {c['value']}")
+
+
+def plot(report, path):
+    """p50 latency against N per endpoint, one panel per database: a small hand-made SVG."""
+    width, height, pad = 520, 300, 48
+    colours = [
+        "#1f5fbf",
+        "#1d7a46",
+        "#b3261e",
+        "#8a5a00",
+        "#6a3fb5",
+        "#00707a",
+        "#596273",
+        "#c2185b",
+        "#333333",
+    ]
+    panels = []
+    for i, database in enumerate(dict.fromkeys(r["database"] for r in report["runs"])):
+        runs = sorted(
+            (r for r in report["runs"] if r["database"] == database), key=lambda r: r["size"]
+        )
+        sizes = [r["size"] for r in runs]
+        top = max(r["endpoints"][e]["p50_ms"] for r in runs for e in ENDPOINTS) * 1.1 or 1
+        x0 = i * (width + 20)
+        span = width - 2 * pad
+        xs = [
+            x0 + pad + (j * span / (len(sizes) - 1) if len(sizes) > 1 else span / 2)
+            for j in range(len(sizes))
+        ]
+
+        parts = [
+            f'<text x="{x0 + pad}" y="20" font-weight="bold">{DATABASES[database]}: '
+            f"p50 latency (ms) by saved cases</text>",
+            f'<line x1="{x0 + pad}" y1="{height - pad}" x2="{x0 + width - pad}" '
+            f'y2="{height - pad}" stroke="#999"/>',
+            f'<line x1="{x0 + pad}" y1="{pad}" x2="{x0 + pad}" y2="{height - pad}" stroke="#999"/>',
+            f'<text x="{x0 + 4}" y="{pad + 4}" font-size="11">{top:.0f}</text>',
+        ]
+        for j, n in enumerate(sizes):
+            parts.append(
+                f'<text x="{xs[j] - 14}" y="{height - pad + 16}" font-size="11">{n:,}</text>'
+            )
+        for k, endpoint in enumerate(ENDPOINTS):
+            points = " ".join(
+                f"{xs[j]:.1f},{scale_y(r['endpoints'][endpoint]['p50_ms'], top, height, pad):.1f}"
+                for j, r in enumerate(runs)
+            )
+            colour = colours[k % len(colours)]
+            parts.append(
+                f'<polyline points="{points}" fill="none" stroke="{colour}" '
+                f'stroke-width="2"><title>{endpoint}</title></polyline>'
+            )
+            last = scale_y(runs[-1]["endpoints"][endpoint]["p50_ms"], top, height, pad)
+            parts.append(
+                f'<text x="{x0 + width - pad + 4}" y="{last:.1f}" '
+                f'font-size="10" fill="{colour}">{endpoint}</text>'
+            )
+        panels.append("\n".join(parts))
+    total_width = len(panels) * (width + 20) + 60
+    path.write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width}" height="{height}" '
+        f'font-family="sans-serif" font-size="12"><rect width="100%" height="100%" '
+        f'fill="white"/>\n' + "\n".join(panels) + "\n</svg>\n"
+    )
+
+
+def scale_y(ms, top, height, pad):
+    return height - pad - ms / top * (height - 2 * pad)

@@ -1,0 +1,17 @@
+from django.http import HttpResponse
+from django.urls import include, path
+
+from diagnostics.content.models import Symptom
+
+
+def floor(request):
+    """The benchmark's floor: one row by primary key through the whole middleware stack, so
+    each page's speed can be read as a share of the cheapest possible one."""
+    symptom = Symptom.objects.only("title").get(pk=1)
+    return HttpResponse(symptom.title, content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/floor/", floor),
+    path("", include("portal.urls")),
+]

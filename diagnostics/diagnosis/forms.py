@@ -1,0 +1,89 @@
+from django import forms
+
+from diagnostics.diagnosis.models import (
+    NOTE_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    TICKET_MAX_LENGTH,
+    Case,
+    Outcome,
+    ResultStatus,
+)
+
+CHOOSABLE = [(s.value, s.label) for s in ResultStatus if s != ResultStatus.PENDING]
+
+
+class TickForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=CHOOSABLE,
+        error_messages={
+            "required": "Choose a result: passed, problem found or not applicable.",
+            "invalid_choice": "Choose a result: passed, problem found or not applicable.",
+        },
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        error_messages={
+            "max_length": f"Keep the note under {NOTE_MAX_LENGTH} characters "
+            "(it has %(show_value)d).",
+        },
+    )
+
+
+class SaveCaseForm(forms.ModelForm):
+    outcome = forms.ChoiceField(
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the diagnosis ended."},
+    )
+    summary = forms.CharField(
+        label="Summary (optional)",
+        required=False,
+        max_length=SUMMARY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": f"Keep the summary under {SUMMARY_MAX_LENGTH} characters "
+            "(it has %(show_value)d).",
+        },
+    )
+
+    class Meta:
+        model = Case
+        fields = ["outcome", "resolved_by", "summary"]
+        labels = {"resolved_by": "Which check fixed it?"}
+        error_messages = {
+            "resolved_by": {"invalid_choice": "Choose one of this diagnosis’s checks."}
+        }
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        field = self.fields["resolved_by"]
+        field.queryset = session.results.all()
+        field.empty_label = "— Choose the check that fixed it —"
+        field.label_from_instance = lambda result: f"{result.position}. {result.title}"
+
+    def clean(self):
+        data = super().clean()
+        outcome, resolved_by = data.get("outcome"), data.get("resolved_by")
+        if outcome == Outcome.RESOLVED and resolved_by is None:
+            self.add_error("resolved_by", "Say which check fixed it.")
+        elif outcome and outcome != Outcome.RESOLVED:
+            data["resolved_by"] = None  # only a resolved case names a check
+        return data
+
+    def save(self, saved_by=None):
+        """The case, saved by `saved_by` (None for a customer)."""
+        self.instance.session = self.session
+        self.instance.saved_by = saved_by
+        return super().save()
+
+
+class StartForm(forms.Form):
+    ticket = forms.CharField(
+        label="Ticket reference",
+        required=False,
+        max_length=TICKET_MAX_LENGTH,
+        help_text="Optional, such as ZD-1234: it is shown on the case and in your list.",
+        error_messages={"max_length": f"Keep the reference under {TICKET_MAX_LENGTH} characters."},
+    )

@@ -1,0 +1,342 @@
+"""Running a diagnosis: a session's per-check results, and the case it is saved as."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from diagnostics.content.markdown import render_markdown
+from diagnostics.content.models import (
+    KEY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Check,
+    PlaybookRevision,
+    Symptom,
+)
+
+TICKET_MAX_LENGTH = 100
+NOTE_MAX_LENGTH = 1_000
+SUMMARY_MAX_LENGTH = 2_000
+
+
+class ResultStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    OK = "ok", "Passed"
+    PROBLEM = "problem", "Problem found"
+    NOT_APPLICABLE = "na", "Not applicable"
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", "Resolved"
+    NOT_RESOLVED = "not_resolved", "Not resolved"
+    ESCALATED = "escalated", "Escalated"
+
+
+class ReviewStatus(models.TextChoices):
+    NEW = "new", "New"
+    REVIEWED = "reviewed", "Reviewed"
+    FOLLOW_UP = "follow_up", "Needs follow-up"
+
+
+class ReviewConflict(Exception):
+    """Someone else changed the case's review since this person loaded it."""
+
+
+class SessionClosed(Exception):
+    """The session was saved as a case: its results can no longer change."""
+
+
+def new_token():
+    return secrets.token_urlsafe(32)  # 256 bits: a share link nobody can guess
+
+
+def client_fingerprint(address):
+    """A keyed hash of the client's address: enough to rate-limit, useless if leaked."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+class DiagnosticSessionQuerySet(models.QuerySet):
+    def for_page(self):
+        """The session with what its page shows, its results in order and its case if saved:
+        two queries."""
+        return self.select_related(
+            "symptom",
+            "revision",
+            "started_by",
+            "case",
+            "case__resolved_by",
+            "case__saved_by",
+            "case__reviewed_by",
+        ).prefetch_related("results")
+
+    def in_progress_for(self, user):
+        """Sessions `user` started and has not saved yet, newest first."""
+        return self.filter(started_by=user, case__isnull=True).order_by("-started_at")
+
+    def started_from(self, fingerprint, since):
+        return self.filter(client_fingerprint=fingerprint, started_at__gte=since)
+
+    def stale(self, days):
+        """Sessions nobody saved, started more than `days` days ago."""
+        cutoff = timezone.now() - timedelta(days=days)
+        return self.filter(case__isnull=True, started_at__lt=cutoff)
+
+
+class DiagnosticSession(models.Model):
+    """One run through one symptom's checks; saving it makes a Case."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    symptom = models.ForeignKey(Symptom, models.PROTECT, related_name="sessions")
+    symptom_title = models.CharField(max_length=TITLE_MAX_LENGTH)  # as run: a case is history
+    revision = models.ForeignKey(
+        PlaybookRevision, models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ticket = models.CharField("ticket reference", max_length=TICKET_MAX_LENGTH, blank=True)
+    client_fingerprint = models.CharField(max_length=32, blank=True, editable=False)
+
+    objects = DiagnosticSessionQuerySet.as_manager()
+
+    class Meta:
+        permissions = [("run_diagnosis", "Can run diagnoses for customers")]
+        indexes = [
+            models.Index(fields=["client_fingerprint", "started_at"], name="session_client_idx"),
+            models.Index(fields=["started_at"], name="session_started_idx"),
+            models.Index(fields=["started_by", "started_at"], name="session_agent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.symptom_title} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("diagnostics:case_detail", args=[self.token])
+
+    @classmethod
+    @transaction.atomic
+    def start(cls, symptom, *, started_by=None, ticket="", client_fingerprint=""):
+        """Start a session with a pending result per published check of `symptom`.
+
+        Expects `symptom` from `Symptom.objects.for_page()` (checks prefetched)."""
+        session = cls.objects.create(
+            symptom=symptom,
+            symptom_title=symptom.title,
+            revision=PlaybookRevision.objects.current(),
+            started_by=started_by,
+            ticket=ticket,
+            client_fingerprint=client_fingerprint,
+        )
+        CheckResult.objects.bulk_create(
+            CheckResult(
+                session=session,
+                source=check,
+                position=position,
+                key=check.key,
+                title=check.title,
+                help=check.help,
+            )
+            for position, check in enumerate(symptom.checks.all(), start=1)
+        )
+        return session
+
+    @property
+    def is_saved(self):
+        return hasattr(self, "case")
+
+    @property
+    def progress(self):
+        """ "3 of 5 checked, 1 problem found", from the results already loaded."""
+        results = self.results.all()
+        checked = sum(r.status != ResultStatus.PENDING for r in results)
+        problems = sum(r.status == ResultStatus.PROBLEM for r in results)
+        found = ngettext("%(n)d problem found", "%(n)d problems found", problems) % {"n": problems}
+        return f"{checked} of {len(results)} checked, {found}"
+
+
+class CheckResult(models.Model):
+    session = models.ForeignKey(DiagnosticSession, models.CASCADE, related_name="results")
+    source = models.ForeignKey(Check, models.SET_NULL, null=True, blank=True, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    key = models.CharField(max_length=KEY_MAX_LENGTH)  # stable: statistics carry across edits
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)  # copied at start: a case is history
+    help = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=ResultStatus, default=ResultStatus.PENDING)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+
+    note_max_length = NOTE_MAX_LENGTH  # for the page's maxlength, from here not retyped
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "position"], name="result_position_unique"),
+            models.UniqueConstraint(fields=["session", "key"], name="result_check_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ResultStatus.values), name="result_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def help_html(self):
+        return render_markdown(self.help)
+
+    def status_options(self):
+        """The choosable results (pending is where every check starts, not a choice)."""
+        return [
+            {"value": status.value, "label": status.label, "checked": self.status == status}
+            for status in ResultStatus
+            if status != ResultStatus.PENDING
+        ]
+
+    def record(self, status, note=""):
+        """Save this check's result alone, never the whole session, so two people ticking
+        different checks both keep their work. Raises SessionClosed if the session was saved
+        as a case, even by a request that raced this one."""
+        updated = CheckResult.objects.filter(pk=self.pk, session__case__isnull=True).update(
+            status=status, note=note
+        )
+        if not updated:
+            raise SessionClosed
+        self.status, self.note = status, note
+
+
+class CaseQuerySet(models.QuerySet):
+    def for_review(self):
+        """Cases newest first, with what the review list shows."""
+        return self.select_related("session", "symptom", "ran_by").order_by("-saved_at", "-id")
+
+    def ran_by(self, user):
+        """Cases this person ran or saved, newest first, with what a list shows."""
+        return (
+            self.filter(models.Q(ran_by=user) | models.Q(saved_by=user))
+            .select_related("session")
+            .order_by("-saved_at", "-pk")
+        )
+
+    def delete(self):
+        """Delete these cases the one way a case goes: `Case.delete`, which keeps the tallies
+        exact. The admin's bulk delete comes through here."""
+        with transaction.atomic():
+            cases = list(self.select_related("session").order_by())
+            for case in cases:
+                case.delete()
+        return len(cases), {Case._meta.label: len(cases)}
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class Case(models.Model):
+    """A saved session: the outcome, read-only from then on. One per session, by constraint,
+    so a second save from another tab cannot overwrite the first."""
+
+    session = models.OneToOneField(DiagnosticSession, models.CASCADE, related_name="case")
+    symptom = models.ForeignKey(Symptom, models.PROTECT, related_name="cases")
+    outcome = models.CharField(max_length=16, choices=Outcome)
+    resolved_by = models.ForeignKey(
+        CheckResult, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    summary = models.TextField(blank=True, max_length=SUMMARY_MAX_LENGTH)
+    saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The agent who ran it: who started it, else who saved it. Kept here for the lists.
+    ran_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ticket = models.CharField(max_length=TICKET_MAX_LENGTH, blank=True)  # copied, for search
+    review_status = models.CharField(max_length=16, choices=ReviewStatus, default=ReviewStatus.NEW)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every review change: a change made from a stale page is refused, not lost.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        permissions = [("review_case", "Can review and comment on cases")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=Outcome.values), name="case_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_status__in=ReviewStatus.values),
+                name="case_review_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome=Outcome.RESOLVED, resolved_by__isnull=False)
+                | (~models.Q(outcome=Outcome.RESOLVED) & models.Q(resolved_by__isnull=True)),
+                name="case_resolved_names_a_check",
+            ),
+        ]
+        # The review list is newest first, paged by (saved_at, id); each filter it offers
+        # leads an index so a filtered page reads only its own rows.
+        indexes = [
+            models.Index(fields=["saved_at", "id"], name="case_saved_idx"),
+            models.Index(fields=["symptom", "saved_at", "id"], name="case_symptom_idx"),
+            models.Index(fields=["outcome", "saved_at", "id"], name="case_outcome_idx"),
+            models.Index(fields=["review_status", "saved_at", "id"], name="case_review_idx"),
+            models.Index(fields=["ran_by", "saved_at", "id"], name="case_ran_by_idx"),
+            models.Index(fields=["saved_by", "saved_at"], name="case_saved_by_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.session.symptom_title}: {self.get_outcome_display()}"
+
+    def save(self, *args, **kwargs):
+        """Saving a new case also counts it in the review tallies, in the same transaction."""
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        from diagnostics.review import tallies  # review builds on diagnosis, not the reverse
+
+        # Copied from the session so the case lists filter and sort on one table.
+        self.symptom_id = self.session.symptom_id
+        self.ran_by_id = self.session.started_by_id or self.saved_by_id
+        self.ticket = self.session.ticket
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            tallies.count_case(self)
+
+    save.alters_data = True
+
+    def get_absolute_url(self):
+        return self.session.get_absolute_url()
+
+    def delete(self, *args, **kwargs):
+        """Delete the case with its session and results, and take it out of the tallies, all
+        at once: a case that is gone leaves no live session behind its share link."""
+        from diagnostics.review import tallies
+
+        with transaction.atomic():
+            tallies.count_case(self, sign=-1)
+            deleted = super().delete(*args, **kwargs)  # first: it protects its resolving check
+            self.session.delete()
+        return deleted
+
+    delete.alters_data = True
+
+    def review(self, status, by, version):
+        """Set the review status, unless someone changed it since `version` was read: then
+        raise ReviewConflict and change nothing (no lock is held between requests)."""
+        now = timezone.now()
+        updated = Case.objects.filter(pk=self.pk, version=version).update(
+            review_status=status, reviewed_by=by, reviewed_at=now, version=models.F("version") + 1
+        )
+        if not updated:
+            raise ReviewConflict
+        self.review_status, self.reviewed_by, self.reviewed_at = status, by, now
+        self.version = version + 1

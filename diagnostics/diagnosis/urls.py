@@ -1,0 +1,11 @@
+from django.urls import path
+
+from diagnostics.diagnosis import views
+
+urlpatterns = [
+    path("symptoms/<str:key>/start/", views.start_session, name="start_session"),
+    path("cases/<str:token>/", views.case_detail, name="case_detail"),
+    path("cases/<str:token>/checks/<int:position>/", views.tick, name="tick"),
+    path("cases/<str:token>/save/", views.save_case, name="save_case"),
+    path("my-cases/", views.my_cases, name="my_cases"),
+]

@@ -1,0 +1,167 @@
+"""Running a diagnosis: start it, tick its checks, save it as a case; the agent's own list."""
+
+from datetime import timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from diagnostics.content.models import Symptom
+from diagnostics.content.views import symptom_detail
+from diagnostics.diagnosis.forms import SaveCaseForm, StartForm, TickForm
+from diagnostics.diagnosis.models import (
+    Case,
+    CheckResult,
+    DiagnosticSession,
+    SessionClosed,
+    client_fingerprint,
+)
+from diagnostics.http import client_address, render_htmx
+from diagnostics.review.panel import review_panel
+from diagnostics.staff.roles import is_agent, staff_page
+
+CLOSED_MESSAGE = "This diagnosis has been saved as a case, so its results can no longer change."
+ALREADY_SAVED = "This case was already saved, perhaps from another tab. Nothing was changed."
+
+
+def get_session_or_404(token):
+    """The session behind a share link, with everything its page shows (two queries)."""
+    return get_object_or_404(DiagnosticSession.objects.for_page(), token=token)
+
+
+def get_case_or_404(token):
+    """The saved session behind a share link, as `get_session_or_404`; 404 while live."""
+    return get_object_or_404(DiagnosticSession.objects.for_page(), token=token, case__isnull=False)
+
+
+def private_link(view):
+    """Pages reached by a share link: keep them out of search engines, and keep the token
+    out of the Referer header other sites would log. Not `no-referrer`: with it, browsers
+    send `Origin: null` on form posts, which fails Django's CSRF origin check."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "same-origin"
+        return response
+
+    return wrapper
+
+
+@require_POST
+def start_session(request, key):
+    symptom = get_object_or_404(Symptom.objects.for_page(), key=key)
+    if is_agent(request.user):
+        form = StartForm(request.POST)
+        if not form.is_valid():
+            return symptom_detail(request, key, start_form=form, status=400)
+        session = DiagnosticSession.start(
+            symptom, started_by=request.user, ticket=form.cleaned_data["ticket"]
+        )
+        return redirect(session)
+
+    fingerprint = client_fingerprint(client_address(request))
+    since = timezone.now() - timedelta(hours=1)
+    recent = DiagnosticSession.objects.started_from(fingerprint, since).count()
+    if recent >= settings.DIAGNOSIS_STARTS_PER_HOUR:
+        return render(request, "diagnosis/too_many_starts.html", {"symptom": symptom}, status=429)
+    session = DiagnosticSession.start(symptom, client_fingerprint=fingerprint)
+    return redirect(session)
+
+
+@private_link
+def case_detail(request, token):
+    return render_session(request, get_session_or_404(token))
+
+
+def render_session(request, session, *, save_form=None, tick=None, message="", status=200):
+    """The live session page, or the read-only case once saved."""
+    if session.is_saved:
+        return render_case(request, session, message=message, status=status)
+    context = {
+        "session": session,
+        "save_form": save_form or SaveCaseForm(session=session),
+        "tick": tick,
+    }
+    return render(request, "diagnosis/session.html", context, status=status)
+
+
+def render_case(request, session, *, partial=None, message="", status=200, **review):
+    """The saved case's page (or, for htmx, its `partial`), with the review panel for those
+    who review: `review` passes the panel a bound form or a conflict to show."""
+    context = {
+        "session": session,
+        "case": session.case,
+        "message": message,
+        "share_url": request.build_absolute_uri(session.get_absolute_url()),
+        **review_panel(request, session.case, **review),
+    }
+    if partial:
+        return render_htmx(request, "diagnosis/case.html", partial, context, status=status)
+    return render(request, "diagnosis/case.html", context, status=status)
+
+
+@private_link
+@require_POST
+def tick(request, token, position):
+    result = get_object_or_404(
+        CheckResult.objects.select_related("session__case"),
+        session__token=token,
+        position=position,
+    )
+    form = TickForm(request.POST)
+    status = 200 if form.is_valid() else 400
+    if form.is_valid():
+        try:
+            result.record(**form.cleaned_data)
+        except SessionClosed:
+            form.add_error(None, CLOSED_MESSAGE)
+            status = 409
+    if status == 200 and not request.htmx:
+        return redirect(f"{result.session.get_absolute_url()}#check-{position}")
+
+    tick = {"position": position, "form": form}
+    if not request.htmx:
+        session = DiagnosticSession.objects.for_page().get(pk=result.session_id)
+        return render_session(request, session, tick=tick, message=CLOSED_MESSAGE, status=status)
+    # The fragment needs only this session's results (for the progress line): one query.
+    session = result.session
+    prefetch_related_objects([session], "results")
+    row = next(r for r in session.results.all() if r.position == position)
+    if status == 400:  # give back what was typed, so a too-long note can be shortened
+        row.note = form.data.get("note", "")
+    context = {"session": session, "result": row, "tick": tick}
+    return render(request, "diagnosis/tick.html", context, status=status)
+
+
+@private_link
+@require_POST
+def save_case(request, token):
+    session = get_session_or_404(token)
+    if session.is_saved:
+        return render_case(request, session, message=ALREADY_SAVED, status=409)
+    form = SaveCaseForm(request.POST, session=session)
+    if not form.is_valid():
+        return render_session(request, session, save_form=form, status=400)
+    try:
+        with transaction.atomic():
+            form.save(saved_by=request.user if request.user.is_authenticated else None)
+    except IntegrityError:
+        # Another tab saved this session between our check and our insert.
+        session = get_session_or_404(token)
+        return render_case(request, session, message=ALREADY_SAVED, status=409)
+    return redirect(session)
+
+
+@staff_page("diagnostics.run_diagnosis")
+def my_cases(request):
+    cases = Paginator(Case.objects.ran_by(request.user), 25).get_page(request.GET.get("page"))
+    in_progress = DiagnosticSession.objects.in_progress_for(request.user)[:10]
+    context = {"cases": cases, "in_progress": in_progress}
+    return render(request, "diagnosis/my_cases.html", context)

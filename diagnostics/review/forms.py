@@ -1,0 +1,183 @@
+import functools
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from diagnostics.content.models import Symptom
+from diagnostics.diagnosis.models import Outcome, ReviewStatus
+from diagnostics.review.models import COMMENT_MAX_LENGTH
+from diagnostics.review.paging import decode_position
+from diagnostics.staff.models import Role, display_name
+
+
+class FastSelect(forms.Select):
+    """A <select> written in one pass of Python. Django renders every option through its own
+    template, which on a menu of a few hundred symptoms costs more than the rest of the page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(key), mark_safe(" selected") if str(key) in selected else "", label)
+                for key, label in self.choices
+            ),
+        )
+        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        return format_html("<select{}>{}</select>", flatatt(attrs), options)
+
+
+def menu(field, rows, empty_label):
+    """Feed a FastSelect from a function of (value, label) rows, called only when the menu
+    is drawn (a CSV export never draws it). The field still validates against its queryset;
+    the menu builds no model objects."""
+    # Cached: Django reads a menu's choices twice when drawing it (once for `required`).
+    field.widget.choices = functools.cache(lambda: [("", empty_label), *rows()])
+
+
+class DateRangeForm(forms.Form):
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def has_range(self):
+        data = self.cleaned_data if self.is_valid() else {}
+        return bool(data.get("date_from") or data.get("date_to"))
+
+    def filter_days(self, tallies):
+        """Daily tallies within the range, both days included."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("date_from"):
+            tallies = tallies.filter(day__gte=data["date_from"])
+        if data.get("date_to"):
+            tallies = tallies.filter(day__lte=data["date_to"])
+        return tallies
+
+    def filter_dates(self, cases):
+        """Cases saved within the range, both days included."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("date_from"):
+            cases = cases.filter(saved_at__date__gte=data["date_from"])
+        if data.get("date_to"):
+            cases = cases.filter(saved_at__date__lte=data["date_to"])
+        return cases
+
+
+def symptom_rows():
+    return Symptom.objects.order_by("title").values_list("pk", "title")
+
+
+class InsightsForm(DateRangeForm):
+    symptom = forms.ModelChoiceField(
+        label="Checks of",
+        queryset=Symptom.objects.order_by("title"),
+        required=False,
+        empty_label="Choose a symptom",
+        widget=FastSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        menu(self.fields["symptom"], symptom_rows, "Choose a symptom")
+
+
+class ReviewFilterForm(DateRangeForm):
+    """The review list's filters. They come from the query string, so a filtered list is a
+    bookmark; anything invalid is ignored with a message rather than failing the page."""
+
+    symptom = forms.ModelChoiceField(
+        queryset=Symptom.objects.order_by("title"),
+        required=False,
+        empty_label="Any symptom",
+        widget=FastSelect,
+    )
+    outcome = forms.ChoiceField(
+        choices=[("", "Any outcome"), *Outcome.choices], required=False, widget=FastSelect
+    )
+    status = forms.ChoiceField(
+        label="Review",
+        choices=[("", "Any review status"), *ReviewStatus.choices],
+        required=False,
+        widget=FastSelect,
+    )
+    ran_by = forms.ModelChoiceField(
+        label="Ran by",
+        queryset=get_user_model()
+        .objects.filter(groups__name__in=[Role.AGENT, Role.LEAD, Role.ADMIN])
+        .distinct()
+        .order_by("first_name", "username"),
+        required=False,
+        empty_label="Anyone",
+        widget=FastSelect,
+    )
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    field_order = ["q", "symptom", "outcome", "status", "ran_by", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        menu(self.fields["symptom"], symptom_rows, "Any symptom")
+        menu(self.fields["ran_by"], self.staff_rows, "Anyone")
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Ticket or summary"})
+
+    def staff_rows(self):
+        staff = self.fields["ran_by"].queryset.only("first_name", "last_name", "username")
+        return [(person.pk, display_name(person)) for person in staff]
+
+    def filter(self, cases):
+        """The cases that match every filter given."""
+        if not self.is_valid():  # the errors show beside the filters; no guessing
+            return cases.none()
+        data = self.cleaned_data
+        if data["symptom"]:
+            cases = cases.filter(symptom=data["symptom"])
+        if data["outcome"]:
+            cases = cases.filter(outcome=data["outcome"])
+        if data["status"]:
+            cases = cases.filter(review_status=data["status"])
+        if data["ran_by"]:
+            cases = cases.filter(ran_by=data["ran_by"])
+        if data["q"]:
+            cases = cases.filter(
+                models.Q(ticket__icontains=data["q"]) | models.Q(summary__icontains=data["q"])
+            )
+        return self.filter_dates(cases)
+
+    def position(self, name):
+        """A page position from the query string (`after`, `before`), if a valid one."""
+        return decode_position(self.data.get(name, ""))
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Add a comment",
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Write a comment first.",
+            "max_length": f"Keep comments under {COMMENT_MAX_LENGTH} characters "
+            "(this one has %(show_value)d).",
+        },
+    )
+
+
+class ReviewForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in ReviewStatus if s != ReviewStatus.NEW],
+        error_messages={"invalid_choice": "Choose reviewed or needs follow-up."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -1,0 +1,165 @@
+"""What resolves what: outcome shares per symptom and what each check finds and fixes.
+
+Added up by the database from tallies kept as cases are saved: all-time totals per symptom and
+check, or daily ones for a date range. The cost follows the number of symptoms (and days), not
+of cases; this module only arranges the sums for the page and works out the chart's geometry."""
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from diagnostics.content.models import Check
+from diagnostics.diagnosis.models import Outcome
+
+
+@dataclass
+class CheckStats:
+    symptom_id: int
+    key: str
+    title: str
+    runs: int = 0
+    problems: int = 0
+    resolved: int = 0
+    position: int = 1_000
+    symptom_title: str = ""
+
+    @property
+    def never_resolves(self):
+        return self.runs > 0 and self.resolved == 0
+
+
+@dataclass
+class SymptomStats:
+    symptom_id: int
+    title: str
+    total: int
+    resolved: int
+    not_resolved: int
+    escalated: int
+
+    def share(self, count):
+        return round(100 * count / self.total) if self.total else 0
+
+    @property
+    def shares(self):
+        """(outcome, label, count, percent) in the order the chart stacks them."""
+        return [
+            (Outcome.RESOLVED, "Resolved", self.resolved, self.share(self.resolved)),
+            (
+                Outcome.NOT_RESOLVED,
+                "Not resolved",
+                self.not_resolved,
+                self.share(self.not_resolved),
+            ),
+            (Outcome.ESCALATED, "Escalated", self.escalated, self.share(self.escalated)),
+        ]
+
+
+def report(symptom_days, check_days, *, detail=None):
+    """Outcome sums per symptom in the given tallies (daily ones for a date range, or the
+    all-time totals), most cases first; the checks that never resolved a case, across all
+    symptoms; and every check of the `detail` symptom. Four queries, over tallies rather
+    than cases."""
+    symptoms = {
+        row["symptom_id"]: SymptomStats(
+            symptom_id=row["symptom_id"],
+            title=row["symptom__title"],
+            total=row["total"],
+            resolved=row["resolved_sum"],
+            not_resolved=row["not_resolved_sum"],
+            escalated=row["escalated_sum"],
+        )
+        for row in symptom_days.values("symptom_id", "symptom__title")
+        .annotate(
+            total=Sum("cases"),
+            resolved_sum=Sum("resolved"),
+            not_resolved_sum=Sum("not_resolved"),
+            escalated_sum=Sum("escalated"),
+        )
+        .order_by()
+    }
+    per_check = (
+        check_days.values("symptom_id", "key")
+        .annotate(runs_sum=Sum("runs"), problems_sum=Sum("problems"), resolved_sum=Sum("resolved"))
+        .order_by()
+    )
+    never = _checks(per_check.filter(resolved_sum=0))
+    shown = _checks(per_check.filter(symptom_id=detail.pk)) if detail else []
+    _name_checks(never + shown)
+    for stats in never:
+        stats.symptom_title = (
+            symptoms[stats.symptom_id].title if stats.symptom_id in symptoms else ""
+        )
+    return {
+        "symptoms": sorted(symptoms.values(), key=lambda s: (-s.total, s.title)),
+        "never_resolve": sorted(never, key=lambda c: (c.symptom_title, c.position, c.key)),
+        "detail": detail,
+        "detail_checks": sorted(shown, key=lambda c: (c.position, c.key)),
+    }
+
+
+def _checks(rows):
+    return [
+        CheckStats(
+            symptom_id=row["symptom_id"],
+            key=row["key"],
+            title=row["key"],
+            runs=row["runs_sum"],
+            problems=row["problems_sum"],
+            resolved=row["resolved_sum"],
+        )
+        for row in rows
+    ]
+
+
+def _name_checks(checks):
+    """Titles and order from the playbook as it is now (one query); a retired check keeps
+    its key as its name."""
+    wanted = {}
+    for stats in checks:  # one check can be both flagged and in the detail table
+        wanted.setdefault((stats.symptom_id, stats.key), []).append(stats)
+    if not wanted:
+        return
+    playbook = Check.objects.filter(symptom_id__in={c.symptom_id for c in checks}).values_list(
+        "symptom_id", "key", "title", "position"
+    )
+    for symptom_id, key, title, position in playbook:
+        for stats in wanted.get((symptom_id, key), []):
+            stats.title, stats.position = title, position
+
+
+@dataclass
+class Bar:
+    outcome: str
+    label: str
+    count: int
+    x: float
+    width: float
+
+
+@dataclass
+class ChartRow:
+    title: str
+    total: int
+    y: int
+    bars: list
+
+
+TOP = 25  # symptoms in the chart and table, unless all are asked for
+NEVER_SHOWN = 50  # checks listed as never resolving; a young portal has many
+ROW_HEIGHT = 48
+CHART_WIDTH = 600
+
+
+def chart(symptoms):
+    """Stacked bars of outcome shares, one row per symptom: a label above a bar as wide as
+    the chart, split by outcome (SVG user units; the SVG scales to the page)."""
+    rows = []
+    for i, symptom in enumerate(symptoms):
+        x, bars = 0.0, []
+        for outcome, label, count, _ in symptom.shares:
+            width = CHART_WIDTH * count / symptom.total if symptom.total else 0
+            bars.append(Bar(outcome, label, count, round(x, 3), round(width, 3)))
+            x += width
+        rows.append(ChartRow(symptom.title, symptom.total, i * ROW_HEIGHT, bars))
+    return {"rows": rows, "height": len(rows) * ROW_HEIGHT, "width": CHART_WIDTH}

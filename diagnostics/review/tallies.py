@@ -1,0 +1,230 @@
+"""Tallies for insights: how each symptom's cases ended and what each check did, per day and of
+all time, so the insights page adds up a row per symptom instead of reading every case.
+
+They are derived state with one write path: `Case.save()` counts a new case and
+`Case.delete()` takes one out, both through `count_case`, in the transaction that changes the
+case. `differences()` compares them with a recount of the cases (`manage.py check_tallies`);
+`rebuild()` replaces them with one (after bulk loads, or to repair)."""
+
+from django.db import IntegrityError, models, transaction
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from diagnostics.content.models import KEY_MAX_LENGTH, Symptom
+from diagnostics.diagnosis.models import Case, CheckResult, Outcome, ResultStatus
+
+
+class SymptomCounts(models.Model):
+    """How the cases of one symptom ended."""
+
+    COUNTS = ("cases", "resolved", "not_resolved", "escalated")
+
+    symptom = models.ForeignKey(Symptom, models.CASCADE, related_name="+")
+    cases = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    not_resolved = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SymptomDay(SymptomCounts):
+    """One symptom's cases saved on one day: insights over a date range add these up."""
+
+    KEY = ("symptom_id", "day")
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["symptom", "day"], name="symptom_day_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="symptom_day_idx")]
+
+    def __str__(self):
+        return f"{self.symptom_id} on {self.day}: {self.cases} cases"
+
+
+class SymptomTotal(SymptomCounts):
+    """One symptom's cases of all time: insights without a date range read these directly,
+    so they cost the same at any number of cases or days."""
+
+    KEY = ("symptom_id",)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["symptom"], name="symptom_total_unique")]
+
+    def __str__(self):
+        return f"{self.symptom_id}: {self.cases} cases"
+
+
+class CheckCounts(models.Model):
+    """What one check (by key) of one symptom did in its symptom's cases."""
+
+    COUNTS = ("runs", "problems", "resolved")
+
+    symptom = models.ForeignKey(Symptom, models.CASCADE, related_name="+")
+    key = models.CharField(max_length=KEY_MAX_LENGTH)
+    runs = models.PositiveIntegerField(default=0)
+    problems = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CheckDay(CheckCounts):
+    KEY = ("symptom_id", "key", "day")
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["symptom", "key", "day"], name="check_day_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="check_day_idx")]
+
+    def __str__(self):
+        return f"{self.symptom_id}/{self.key} on {self.day}: {self.runs} runs"
+
+
+class CheckTotal(CheckCounts):
+    KEY = ("symptom_id", "key")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["symptom", "key"], name="check_total_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.symptom_id}/{self.key}: {self.runs} runs"
+
+
+TALLIES = (SymptomDay, SymptomTotal, CheckDay, CheckTotal)
+
+
+def case_day(case):
+    return timezone.localdate(case.saved_at)
+
+
+def count_case(case, sign=1):
+    """Add a case to the tallies (`sign=-1`: take it out), inside the transaction that saves
+    or deletes it: one query for its results, then small writes per symptom and check."""
+    day = case_day(case)
+    counts = {"cases": sign, case.outcome: sign}
+    _increment(SymptomDay, {"symptom_id": case.symptom_id, "day": day}, counts)
+    _increment(SymptomTotal, {"symptom_id": case.symptom_id}, counts)
+    results = CheckResult.objects.filter(session_id=case.session_id).only("id", "key", "status")
+    for result in results:
+        counts = {
+            "runs": sign,
+            "problems": sign * (result.status == ResultStatus.PROBLEM),
+            "resolved": sign * (result.pk == case.resolved_by_id),
+        }
+        where = {"symptom_id": case.symptom_id, "key": result.key}
+        _increment(CheckDay, {**where, "day": day}, counts)
+        _increment(CheckTotal, where, counts)
+
+
+def _increment(model, where, counts):
+    """Add `counts` to the row `where`, creating it if needed, safely when two requests race
+    to create it (the second one's insert fails and it adds to the first one's row)."""
+    changes = {name: models.F(name) + value for name, value in counts.items() if value}
+    if model.objects.filter(**where).update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**where, **counts)
+    except IntegrityError:
+        model.objects.filter(**where).update(**changes)
+
+
+def recount():
+    """Every tally as the cases say it should be: {model: {key: {count: value}}}. Reads the
+    cases and results grouped by the database; the result holds a row per tally."""
+    outcomes = {
+        outcome.value: models.Count("id", filter=models.Q(outcome=outcome)) for outcome in Outcome
+    }
+    days = (
+        Case.objects.annotate(day=TruncDate("saved_at"))
+        .values("symptom_id", "day")
+        .annotate(cases=models.Count("id"), **outcomes)
+        .order_by()
+    )
+    symptom_days = {(row.pop("symptom_id"), row.pop("day")): row for row in days.iterator()}
+
+    runs = (
+        CheckResult.objects.filter(session__case__isnull=False)
+        .annotate(day=TruncDate("session__case__saved_at"))
+        .values("session__symptom_id", "key", "day")
+        .annotate(
+            runs=models.Count("id"),
+            problems=models.Count("id", filter=models.Q(status=ResultStatus.PROBLEM)),
+        )
+        .order_by()
+    )
+    check_days = {
+        (row["session__symptom_id"], row["key"], row["day"]): {
+            "runs": row["runs"], "problems": row["problems"], "resolved": 0,
+        }
+        for row in runs.iterator()
+    }  # fmt: skip
+    resolving = (
+        Case.objects.filter(outcome=Outcome.RESOLVED)
+        .annotate(day=TruncDate("saved_at"))
+        .values("symptom_id", "resolved_by__key", "day")
+        .annotate(n=models.Count("id"))
+        .order_by()
+    )
+    for row in resolving.iterator():
+        check_days[(row["symptom_id"], row["resolved_by__key"], row["day"])]["resolved"] = row["n"]
+    return {
+        SymptomDay: symptom_days,
+        SymptomTotal: _sum_days(symptom_days, SymptomCounts.COUNTS),
+        CheckDay: check_days,
+        CheckTotal: _sum_days(check_days, CheckCounts.COUNTS),
+    }
+
+
+def _sum_days(days, names):
+    totals = {}
+    for where, counts in days.items():
+        total = totals.setdefault(where[:-1], dict.fromkeys(names, 0))
+        for name in names:
+            total[name] += counts[name]
+    return totals
+
+
+def stored(model):
+    """The tallies of `model` as they are: {key: {count: value}}."""
+    return {
+        row[: len(model.KEY)]: dict(zip(model.COUNTS, row[len(model.KEY) :], strict=True))
+        for row in model.objects.values_list(*model.KEY, *model.COUNTS).iterator()
+    }
+
+
+def differences():
+    """(model, key, stored, recounted) for each tally that is not what a recount says; a
+    missing row counts as zeros. Empty when the tallies are exact."""
+    found = []
+    for model, expected in recount().items():
+        actual = stored(model)
+        zero = dict.fromkeys(model.COUNTS, 0)
+        for where in sorted(actual.keys() | expected.keys(), key=str):
+            have, want = actual.get(where, zero), expected.get(where, zero)
+            if have != want:
+                found.append((model, where, have, want))
+    return found
+
+
+@transaction.atomic
+def rebuild():
+    """Replace every tally with a recount of the cases."""
+    for model, rows in recount().items():
+        model.objects.all().delete()
+        model.objects.bulk_create(
+            (model(**dict(zip(model.KEY, where, strict=True)), **counts)
+             for where, counts in rows.items()),
+            batch_size=2_000,
+        )  # fmt: skip

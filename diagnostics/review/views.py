@@ -1,0 +1,149 @@
+"""Team leads: the review queue and its CSV, comments and review status, and insights."""
+
+import csv
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from diagnostics.diagnosis.models import Case, ReviewConflict
+from diagnostics.diagnosis.views import get_case_or_404, render_case
+from diagnostics.http import render_htmx, with_links
+from diagnostics.review import insights
+from diagnostics.review.forms import CommentForm, InsightsForm, ReviewFilterForm, ReviewForm
+from diagnostics.review.models import Comment
+from diagnostics.review.paging import page_of
+from diagnostics.review.tallies import CheckDay, CheckTotal, SymptomDay, SymptomTotal
+from diagnostics.staff.models import display_name
+from diagnostics.staff.roles import staff_page
+
+MATCHES_CAP = 1_000  # an exact count grows with the data; past this the queue says "more than"
+
+
+@staff_page("diagnostics.review_case")
+@vary_on_headers("HX-Request")
+def review_queue(request):
+    form = ReviewFilterForm(request.GET)
+    cases = form.filter(Case.objects.for_review())
+    page = page_of(
+        cases,
+        after=form.position("after"),
+        before=form.position("before"),
+        last="last" in request.GET,
+    )
+    for case in page.cases:
+        case.token = case.session.token
+    with_links(page.cases, "diagnostics:case_detail", "token")
+    matches = cases.order_by()[: MATCHES_CAP + 1].count()
+    context = {"form": form, "page": page, "matches": matches_text(matches)}
+    return render_htmx(request, "review/queue.html", "results", context)
+
+
+def matches_text(matches):
+    if matches > MATCHES_CAP:
+        return f"More than {MATCHES_CAP:,} cases match"
+    return ngettext("%(n)d case matches", "%(n)d cases match", matches) % {"n": matches}
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+CSV_HEADER = ["saved_at", "symptom", "ticket", "outcome", "resolved_by", "review_status",
+              "ran_by", "summary", "link"]  # fmt: skip
+
+
+@staff_page("diagnostics.review_case")
+def review_export(request):
+    """The filtered list as CSV, streamed row by row so a large export never sits in memory."""
+    form = ReviewFilterForm(request.GET)
+    cases = form.filter(Case.objects.for_review().select_related("resolved_by"))
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(CSV_HEADER)
+        for case in cases.iterator(chunk_size=2_000):
+            cells = [
+                case.saved_at.isoformat(),
+                case.session.symptom_title,
+                case.ticket,
+                case.get_outcome_display(),
+                case.resolved_by.title if case.resolved_by else "",
+                case.get_review_status_display(),
+                display_name(case.ran_by),
+                case.summary,
+                request.build_absolute_uri(case.get_absolute_url()),
+            ]
+            yield writer.writerow([spreadsheet_safe(cell) for cell in cells])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cases.csv"'
+    return response
+
+
+@require_POST
+@staff_page("diagnostics.review_case")
+def add_comment(request, token):
+    session = get_case_or_404(token)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return render_case(request, session, partial="comments", comment_form=form, status=400)
+    Comment.objects.create(case=session.case, author=request.user, body=form.cleaned_data["body"])
+    if not request.htmx:
+        return redirect(f"{session.get_absolute_url()}#comments")
+    return render_case(request, session, partial="comments")  # the thread, and an empty form
+
+
+@require_POST
+@staff_page("diagnostics.review_case")
+def set_review(request, token):
+    session = get_case_or_404(token)
+    case = session.case
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return render_case(request, session, partial="review", review_form=form, status=400)
+    try:
+        case.review(form.cleaned_data["status"], request.user, form.cleaned_data["version"])
+    except ReviewConflict:
+        case.refresh_from_db()
+        return render_case(request, session, partial="review", conflict=True, status=409)
+    if not request.htmx:
+        return redirect(f"{session.get_absolute_url()}#review")
+    return render_case(request, session, partial="review")
+
+
+@staff_page("diagnostics.review_case")
+def review_insights(request):
+    form = InsightsForm(request.GET)
+    if not form.is_valid():
+        return render(request, "review/insights.html", {"form": form}, status=400)
+    if form.has_range():
+        symptoms = form.filter_days(SymptomDay.objects.all())
+        checks = form.filter_days(CheckDay.objects.all())
+    else:  # all time: one row per symptom and check, whatever the number of cases
+        symptoms, checks = SymptomTotal.objects.all(), CheckTotal.objects.all()
+    report = insights.report(symptoms, checks, detail=form.cleaned_data["symptom"])
+    shown = report["symptoms"] if "all" in request.GET else report["symptoms"][: insights.TOP]
+    never = report["never_resolve"]
+    context = {
+        "form": form,
+        **report,
+        "shown": shown,
+        "hidden": len(report["symptoms"]) - len(shown),
+        "chart": insights.chart(shown),
+        "never_resolve": never[: insights.NEVER_SHOWN],
+        "never_hidden": max(0, len(never) - insights.NEVER_SHOWN),
+    }
+    return render(request, "review/insights.html", context)

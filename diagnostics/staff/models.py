@@ -1,0 +1,40 @@
+"""Staff: the roles people are given, and the portal-wide security settings."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """The groups a data migration creates; what each may do is in its permissions."""
+
+    AGENT = "Support agent", "Support agent"
+    LEAD = "Team lead", "Team lead"
+    ADMIN = "Admin", "Admin"
+
+
+def display_name(user):
+    """How the portal names a person: their full name, else their username; "" for nobody."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+class SecuritySettings(models.Model):
+    """Portal-wide security choices, edited by admins: one row."""
+
+    require_second_factor = models.BooleanField(
+        "require a second factor for staff",
+        default=False,
+        help_text="Staff without an authenticator app are taken to set one up after their "
+        "password; staff with one must give a code before any staff page.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "security settings"
+
+    def __str__(self):
+        return "Security settings"
+
+    @classmethod
+    def load(cls):
+        """The one row (one query)."""
+        return cls.objects.get_or_create(pk=1)[0]

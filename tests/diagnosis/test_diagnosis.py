@@ -1,0 +1,370 @@
+"""A customer runs a symptom's checks and saves the outcome as a case."""
+
+import re
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from diagnostics.content.models import Check, PlaybookRevision
+from diagnostics.diagnosis.models import Case, CheckResult, DiagnosticSession
+from tests.factories import make_symptom, save_case, start_session
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+def results(session):
+    return list(session.results.values_list("status", "note"))
+
+
+def main_content(response):
+    """The page's <main>: the rest carries per-request nonces and CSRF tokens."""
+    return re.search(r"<main.*</main>", response.content.decode(), re.S).group(0)
+
+
+def tick_url(session, position):
+    return f"/cases/{session.token}/checks/{position}/"
+
+
+# -- Starting ---------------------------------------------------------------------------------
+
+
+def test_start_creates_a_pending_result_per_published_check_and_opens_the_case_link(client):
+    symptom = make_symptom(checks=4, key="webhooks-not-firing")
+    Check.objects.filter(symptom=symptom, key="check-4").update(published=False)
+    response = client.post("/symptoms/webhooks-not-firing/start/")
+    session = DiagnosticSession.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{session.token}/"
+    assert [(r.position, r.key, r.status) for r in session.results.all()] == [
+        (1, "check-1", "pending"),
+        (2, "check-2", "pending"),
+        (3, "check-3", "pending"),
+    ]
+
+
+def test_the_share_token_is_unguessable():
+    first, second = start_session(), start_session()
+    assert first.token != second.token
+    # token_urlsafe(32): 43 characters of base64 carry 256 bits, over the 128 required.
+    assert len(first.token) >= 43
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", first.token)
+
+
+def test_a_session_records_the_playbook_revision_it_ran_on():
+    revision = PlaybookRevision.objects.create(number=7, title="T", content_hash="x", source="t")
+    assert start_session().revision == revision
+
+
+def test_starting_needs_a_post(client):
+    symptom = make_symptom()
+    assert client.get(f"/symptoms/{symptom.key}/start/").status_code == 405
+    assert not DiagnosticSession.objects.exists()
+
+
+def test_the_symptom_page_offers_to_start(client):
+    symptom = make_symptom()
+    html = client.get(f"/symptoms/{symptom.key}/").content.decode()
+    assert f'action="/symptoms/{symptom.key}/start/"' in html
+    assert "Start diagnosis" in html
+
+
+def test_starts_are_limited_per_client_address(client, settings):
+    settings.DIAGNOSIS_STARTS_PER_HOUR = 2
+    symptom = make_symptom()
+    url = f"/symptoms/{symptom.key}/start/"
+    assert [client.post(url).status_code for _ in range(2)] == [302, 302]
+    response = client.post(url)
+    assert response.status_code == 429
+    assert "Too many diagnoses started" in response.content.decode()
+    assert DiagnosticSession.objects.count() == 2
+    assert client.post(url, REMOTE_ADDR="10.0.0.9").status_code == 302
+
+
+def test_the_limit_uses_the_address_the_trusted_proxy_saw(client, settings):
+    settings.DIAGNOSIS_STARTS_PER_HOUR = 1
+    settings.NUM_PROXIES = 1
+    url = f"/symptoms/{make_symptom().key}/start/"
+    assert client.post(url, headers={"X-Forwarded-For": "203.0.113.5"}).status_code == 302
+    # A client cannot dodge the limit by forging an earlier X-Forwarded-For entry.
+    forged = {"X-Forwarded-For": "198.51.100.1, 203.0.113.5"}
+    assert client.post(url, headers=forged).status_code == 429
+    assert client.post(url, headers={"X-Forwarded-For": "203.0.113.6"}).status_code == 302
+
+
+def test_starts_older_than_an_hour_do_not_count(client, settings):
+    settings.DIAGNOSIS_STARTS_PER_HOUR = 1
+    symptom = make_symptom()
+    client.post(f"/symptoms/{symptom.key}/start/")
+    DiagnosticSession.objects.update(started_at=timezone.now() - timedelta(minutes=61))
+    assert client.post(f"/symptoms/{symptom.key}/start/").status_code == 302
+
+
+# -- Ticking ----------------------------------------------------------------------------------
+
+
+def test_ticking_saves_the_result_and_redirects_back_to_the_row(client):
+    session = start_session(make_symptom(checks=3))
+    response = client.post(tick_url(session, 2), {"status": "problem", "note": "401 from API"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{session.token}/#check-2"
+    assert results(session) == [("pending", ""), ("problem", "401 from API"), ("pending", "")]
+
+
+def test_a_reload_shows_exactly_what_was_saved(client):
+    session = start_session(make_symptom(checks=2))
+    client.post(tick_url(session, 1), {"status": "ok", "note": "Looks right"})
+    html = client.get(f"/cases/{session.token}/").content.decode()
+    assert re.search(r'id="check-1-ok"\s+checked', html)
+    assert not re.search(r'id="check-2-\w+"\s+checked', html)
+    assert ">Looks right</textarea>" in html
+    assert "1 of 2 checked, 0 problems found" in html
+
+
+def test_ticking_with_htmx_returns_just_the_row_and_the_progress(client):
+    session = start_session(make_symptom(checks=3))
+    client.post(tick_url(session, 1), {"status": "problem"})
+    response = client.post(tick_url(session, 2), {"status": "ok"}, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert 'id="check-2"' in html
+    assert 'id="check-1"' not in html
+    assert re.search(r'id="progress"[^>]*hx-swap-oob="true"', html)
+    assert "2 of 3 checked, 1 problem found" in html
+
+
+def test_an_unknown_result_is_refused_with_a_message_and_changes_nothing(client):
+    session = start_session(make_symptom(checks=2))
+    response = client.post(tick_url(session, 1), {"status": "maybe"}, headers=HTMX)
+    assert response.status_code == 400
+    assert "Choose a result: passed, problem found or not applicable." in response.content.decode()
+    response = client.post(tick_url(session, 1), {"status": "maybe"})
+    assert response.status_code == 400
+    assert "Choose a result" in response.content.decode()
+    assert results(session) == [("pending", ""), ("pending", "")]
+
+
+def test_an_over_long_note_is_refused_and_given_back_to_shorten(client):
+    session = start_session(make_symptom(checks=1))
+    note = "x" * 1001
+    response = client.post(tick_url(session, 1), {"status": "ok", "note": note}, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Keep the note under 1000 characters (it has 1001)." in html
+    assert f">{note}</textarea>" in html
+    assert results(session) == [("pending", "")]
+
+
+def test_a_check_that_is_not_in_the_session_is_not_found(client):
+    session, other = start_session(make_symptom(checks=2)), start_session(make_symptom(checks=5))
+    assert client.post(tick_url(session, 5), {"status": "ok"}).status_code == 404
+    assert client.post(f"/cases/{other.token}x/checks/1/", {"status": "ok"}).status_code == 404
+    assert results(other)[4] == ("pending", "")
+
+
+def test_ticking_a_saved_case_is_refused_and_changes_nothing(client):
+    session = start_session(make_symptom(checks=2))
+    save_case(session)
+    response = client.post(tick_url(session, 1), {"status": "ok"}, headers=HTMX)
+    assert response.status_code == 409
+    assert "saved as a case, so its results can no longer change" in response.content.decode()
+    response = client.post(tick_url(session, 1), {"status": "ok"})
+    assert response.status_code == 409
+    assert results(session) == [("pending", ""), ("pending", "")]
+
+
+def test_ticks_from_two_stale_pages_on_different_checks_both_survive():
+    session = start_session(make_symptom(checks=2))
+    # Two people loaded the page before either ticked: each holds the old state of every row.
+    first, second = list(CheckResult.objects.filter(session=session))
+    first.record("ok", "first person")
+    second.record("problem", "second person")
+    assert results(session) == [("ok", "first person"), ("problem", "second person")]
+
+
+def test_on_the_same_check_the_last_write_wins(client):
+    session = start_session(make_symptom(checks=1))
+    client.post(tick_url(session, 1), {"status": "ok", "note": "A"})
+    client.post(tick_url(session, 1), {"status": "na", "note": "B"})
+    assert results(session) == [("na", "B")]
+
+
+# -- Saving -----------------------------------------------------------------------------------
+
+
+def save_url(session):
+    return f"/cases/{session.token}/save/"
+
+
+def test_saving_as_resolved_needs_the_check_that_fixed_it(client):
+    session = start_session(make_symptom(checks=2))
+    response = client.post(save_url(session), {"outcome": "resolved"})
+    assert response.status_code == 400
+    assert "Say which check fixed it." in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_the_resolving_check_must_belong_to_this_session(client):
+    session, other = start_session(), start_session()
+    foreign = other.results.first()
+    response = client.post(save_url(session), {"outcome": "resolved", "resolved_by": foreign.pk})
+    assert response.status_code == 400
+    assert "Choose one of this diagnosis’s checks." in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_an_unknown_outcome_and_an_over_long_summary_are_refused(client):
+    session = start_session()
+    response = client.post(save_url(session), {"outcome": "fixed", "summary": "s" * 2001})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Select a valid choice" in html
+    assert "Keep the summary under 2000 characters (it has 2001)." in html
+    assert not Case.objects.exists()
+
+
+def test_saving_makes_a_read_only_case_with_the_outcome_and_every_result(client):
+    session = start_session(make_symptom(checks=3))
+    client.post(tick_url(session, 1), {"status": "problem", "note": "Wrong URL"})
+    client.post(tick_url(session, 2), {"status": "ok"})
+    fixer = session.results.get(position=1)
+    response = client.post(
+        save_url(session),
+        {"outcome": "resolved", "resolved_by": fixer.pk, "summary": "Fixed the URL."},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{session.token}/"
+    case = Case.objects.get()
+    assert (case.outcome, case.resolved_by, case.summary) == ("resolved", fixer, "Fixed the URL.")
+
+    html = client.get(f"/cases/{session.token}/").content.decode()
+    assert f"Resolved</strong>\n  by check 1: {fixer.title}" in html
+    assert "Fixed the URL." in html
+    assert "Wrong URL" in html
+    assert "Problem found" in html
+    assert 'name="status"' not in html  # nothing left to tick
+
+
+def test_an_outcome_other_than_resolved_names_no_check(client):
+    session = start_session()
+    first = session.results.first()
+    client.post(save_url(session), {"outcome": "escalated", "resolved_by": first.pk})
+    assert Case.objects.get().resolved_by is None
+
+
+def test_a_second_save_gets_a_clear_message_and_changes_nothing(client):
+    session = start_session()
+    client.post(save_url(session), {"outcome": "escalated", "summary": "First tab"})
+    response = client.post(save_url(session), {"outcome": "not_resolved", "summary": "Second"})
+    assert response.status_code == 409
+    assert "already saved, perhaps from another tab" in response.content.decode()
+    assert list(Case.objects.values_list("outcome", "summary")) == [("escalated", "First tab")]
+
+
+def test_the_case_page_shows_its_share_link_and_when_it_was_saved(client):
+    session = start_session()
+    case = save_case(session, outcome="escalated")
+    html = client.get(f"/cases/{session.token}/").content.decode()
+    assert f'readonly value="http://testserver/cases/{session.token}/"' in html
+    assert 'id="copy-link"' in html
+    assert case.saved_at.strftime("%Y") in html
+
+
+def test_a_playbook_edit_after_saving_leaves_the_case_page_unchanged(client):
+    symptom = make_symptom(checks=2, title="Webhooks not firing")
+    session = start_session(symptom)
+    save_case(session, outcome="resolved", resolved_by=session.results.first())
+    before = main_content(client.get(f"/cases/{session.token}/"))
+    symptom.title = "Renamed symptom"
+    symptom.save()
+    Check.objects.filter(symptom=symptom).update(title="Renamed check", published=False)
+    after = main_content(client.get(f"/cases/{session.token}/"))
+    assert after == before
+    assert "Webhooks not firing" in after
+    assert "Renamed" not in after
+
+
+def test_share_link_pages_keep_out_of_search_engines_and_referrers(client):
+    session = start_session()
+    live = client.get(f"/cases/{session.token}/")
+    save_case(session)
+    saved = client.get(f"/cases/{session.token}/")
+    for response in (live, saved):
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode()
+
+
+def test_an_unknown_token_is_a_plain_404(client):
+    start_session()
+    assert client.get("/cases/not-a-real-token/").status_code == 404
+
+
+def test_no_page_lists_cases(client):
+    session = start_session()
+    save_case(session)
+    for url in ["/", "/cases/", f"/symptoms/{session.symptom.key}/"]:
+        assert session.token not in client.get(url).content.decode()
+
+
+def test_the_session_page_loads_htmx_from_our_own_static_files_with_a_nonce(client):
+    session = start_session()
+    response = client.get(f"/cases/{session.token}/")
+    html = response.content.decode()
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    assert re.search(rf'<script src="/static/django_htmx/htmx-2[^"]*" defer nonce="{nonce}"', html)
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert "style=" not in html
+
+
+# -- Housekeeping -----------------------------------------------------------------------------
+
+
+def test_purge_deletes_only_sessions_never_saved_after_the_given_days():
+    old = timezone.now() - timedelta(days=31)
+    stale, saved, fresh = start_session(), start_session(), start_session()
+    save_case(saved)
+    DiagnosticSession.objects.filter(pk__in=[stale.pk, saved.pk]).update(started_at=old)
+    out = StringIO()
+    call_command("purge_stale_sessions", stdout=out)
+    assert set(DiagnosticSession.objects.values_list("pk", flat=True)) == {saved.pk, fresh.pk}
+    assert out.getvalue() == "Deleted 1 session never saved in 30 days.\n"
+    call_command("purge_stale_sessions", "--days", "0", stdout=out)
+    assert list(DiagnosticSession.objects.values_list("pk", flat=True)) == [saved.pk]
+
+
+# -- Bounded queries --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("checks", [5, 50])
+def test_symptom_session_and_case_pages_run_the_same_queries_at_any_size(
+    client, django_assert_num_queries, checks
+):
+    symptom = make_symptom(checks=checks)
+    session = start_session(symptom)
+    with django_assert_num_queries(2):
+        client.get(f"/symptoms/{symptom.key}/")
+    with django_assert_num_queries(3):  # session with its case, results, resolving-check choices
+        client.get(f"/cases/{session.token}/")
+    save_case(session, outcome="resolved", resolved_by=session.results.last())
+    with django_assert_num_queries(2):
+        client.get(f"/cases/{session.token}/")
+
+
+@pytest.mark.parametrize("checks", [5, 50])
+def test_a_tick_runs_the_same_queries_at_any_size(client, django_assert_num_queries, checks):
+    session = start_session(make_symptom(checks=checks))
+    # The result with its session, the update, the session's results for the progress line.
+    with django_assert_num_queries(3):
+        client.post(tick_url(session, 3), {"status": "ok"}, headers=HTMX)
+    with django_assert_num_queries(2):
+        client.post(tick_url(session, 3), {"status": "ok"})
+
+
+def test_the_tick_url_is_reversible():
+    assert reverse("diagnostics:tick", args=["abc", 3]) == "/cases/abc/checks/3/"

@@ -1,0 +1,152 @@
+"""Real Chromium: a customer runs a diagnosis, with and without JavaScript."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from diagnostics.diagnosis.models import DiagnosticSession
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+SYMPTOM = "/symptoms/webhooks-not-firing/"
+
+
+@pytest.fixture(autouse=True)
+def _shipped(shipped_playbook):
+    pass
+
+
+def tick(page, position, label):
+    page.locator(f"#check-{position}").get_by_label(label, exact=True).check()
+
+
+def no_horizontal_scroll(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    return width <= 390
+
+
+def test_a_customer_ticks_every_check_saves_and_shares_the_case(
+    live_server, page, browser, screenshot, problems
+):
+    page.goto(live_server.url + SYMPTOM)
+    page.get_by_role("button", name="Start diagnosis").click()
+    expect(page).to_have_url(re.compile(r"/cases/[A-Za-z0-9_-]{43}/$"))
+    progress = page.locator("#progress")
+    expect(progress).to_have_text("0 of 5 checked, 0 problems found")
+
+    tick(page, 1, "Problem found")
+    expect(progress).to_have_text("1 of 5 checked, 1 problem found")
+    page.locator("#check-1-note").fill("Subscription for order.created was missing")
+    page.locator("#check-1-save").click()
+    expect(progress).to_have_text("1 of 5 checked, 1 problem found")
+    expect(page.locator("#check-1-save")).to_be_focused()  # focus survives the swap
+    tick(page, 2, "Passed")
+    expect(progress).to_have_text("2 of 5 checked, 1 problem found")
+
+    # Check 3 with the keyboard only: Tab from check 2's answer to check 3's first choice.
+    page.locator("#check-2-ok").focus()
+    for _ in range(3):  # the note, the save button, then the next row's choices
+        page.keyboard.press("Tab")
+    expect(page.locator("#check-3-ok")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(progress).to_have_text("3 of 5 checked, 1 problem found")
+    expect(page.locator("#check-3-ok")).to_be_focused()
+    page.keyboard.press("ArrowRight")  # moves to and selects "Problem found"
+    expect(progress).to_have_text("3 of 5 checked, 2 problems found")
+    expect(page.locator("#check-3-problem")).to_be_focused()
+
+    tick(page, 4, "Not applicable")
+    tick(page, 5, "Passed")
+    expect(progress).to_have_text("5 of 5 checked, 2 problems found")
+    screenshot("session")
+    assert no_horizontal_scroll(page)
+
+    page.reload()
+    expect(progress).to_have_text("5 of 5 checked, 2 problems found")
+    expect(page.locator("#check-1-problem")).to_be_checked()
+    expect(page.locator("#check-3-problem")).to_be_checked()
+    expect(page.locator("#check-4-na")).to_be_checked()
+    expect(page.locator("#check-1-note")).to_have_value(
+        "Subscription for order.created was missing"
+    )
+
+    page.get_by_label("Resolved", exact=True).check()
+    page.get_by_label("Which check fixed it?").select_option(
+        label="1. Verify webhook URL and event subscriptions."
+    )
+    page.get_by_label("Summary (optional)").fill("Re-subscribed to order.created.")
+    page.get_by_role("button", name="Save case").click()
+    expect(page.locator(".outcome")).to_contain_text(
+        "Resolved by check 1: Verify webhook URL and event subscriptions."
+    )
+    link = page.get_by_label("Link to this case").input_value()
+    assert link == page.url
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.locator("#copy-status")).to_have_text(re.compile("Link copied|Press Ctrl"))
+    screenshot("case")
+    assert no_horizontal_scroll(page)
+
+    other = browser.new_context()
+    second = other.new_page()
+    second.goto(link)
+    expect(second.locator(".outcome")).to_contain_text("Resolved by check 1")
+    expect(second.locator(".summary")).to_have_text("Re-subscribed to order.created.")
+    expect(second.locator(".results .status-label")).to_have_text(
+        ["Problem found", "Passed", "Problem found", "Not applicable", "Passed"]
+    )
+    expect(second.get_by_text("Subscription for order.created was missing")).to_be_visible()
+    other.close()
+    assert problems == []
+
+
+def test_the_same_diagnosis_works_without_javascript(live_server, browser, problems):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + SYMPTOM)
+    page.get_by_role("button", name="Start diagnosis").click()
+    for position, label in [(1, "Passed"), (2, "Problem found"), (3, "Passed")]:
+        tick(page, position, label)
+        page.locator(f"#check-{position}-save").click()  # a plain POST, then a redirect back
+        expect(page).to_have_url(re.compile(rf"/cases/[^/]+/#check-{position}$"))
+    expect(page.locator("#progress")).to_have_text("3 of 5 checked, 1 problem found")
+    expect(page.locator("#check-2-problem")).to_be_checked()
+
+    page.get_by_label("Escalated", exact=True).check()
+    page.get_by_label("Summary (optional)").fill("Receiver returns 500.")
+    page.get_by_role("button", name="Save case").click()
+    expect(page.locator(".outcome")).to_have_text("Escalated")
+    expect(page.get_by_role("button", name="Copy link")).to_be_hidden()  # needs JavaScript
+    expect(page.get_by_label("Link to this case")).to_have_value(page.url)
+    context.close()
+
+
+def test_two_people_ticking_different_checks_at_once_both_keep_their_work(live_server, browser):
+    first_context, second_context = browser.new_context(), browser.new_context()
+    first, second = first_context.new_page(), second_context.new_page()
+    first.goto(live_server.url + SYMPTOM)
+    first.get_by_role("button", name="Start diagnosis").click()
+    second.goto(first.url)
+
+    tick(first, 1, "Passed")
+    tick(second, 2, "Problem found")
+    expect(first.locator("#progress")).to_have_text("1 of 5 checked, 0 problems found")
+    expect(second.locator("#progress")).to_have_text("2 of 5 checked, 1 problem found")
+
+    for page in (first, second):
+        page.reload()
+        expect(page.locator("#check-1-ok")).to_be_checked()
+        expect(page.locator("#check-2-problem")).to_be_checked()
+        expect(page.locator("#progress")).to_have_text("2 of 5 checked, 1 problem found")
+    assert DiagnosticSession.objects.count() == 1
+    first_context.close()
+    second_context.close()
+
+
+def test_the_symptom_page_at_phone_width(live_server, page, screenshot):
+    page.goto(live_server.url + SYMPTOM)
+    expect(page.get_by_role("button", name="Start diagnosis")).to_be_visible()
+    screenshot("symptom-start")
+    assert no_horizontal_scroll(page)

@@ -1,0 +1,227 @@
+"""Team leads: the review queue, its filters, paging and CSV."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from diagnostics.diagnosis.models import Case, ReviewStatus
+from diagnostics.staff.models import Role
+from tests.factories import (
+    import_shipped_playbook,
+    make_case,
+    make_symptom,
+    make_user,
+    start_session,
+)
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+def listed(client, query=""):
+    """The case links the list shows, in order."""
+    html = client.get(f"/review/{query}").content.decode()
+    return re.findall(r'<td><a href="/cases/([^/]+)/">', html)
+
+
+def tokens(*cases):
+    return [case.session.token for case in cases]
+
+
+# -- Filters ----------------------------------------------------------------------------------
+
+
+def test_the_list_shows_saved_cases_newest_first(client, lead):
+    old, new = make_case(days_ago=2), make_case(days_ago=1)
+    start_session()  # live, not saved: not a case
+    assert listed(client) == tokens(new, old)
+
+
+def test_filter_by_symptom(client, lead):
+    webhooks, other = make_symptom(title="Webhooks"), make_symptom()
+    case = make_case(webhooks)
+    make_case(other)
+    assert listed(client, f"?symptom={webhooks.pk}") == tokens(case)
+
+
+def test_filter_by_outcome(client, lead):
+    escalated = make_case(outcome="escalated")
+    make_case(outcome="not_resolved")
+    assert listed(client, "?outcome=escalated") == tokens(escalated)
+
+
+def test_filter_by_review_status(client, lead):
+    follow = make_case(status=ReviewStatus.FOLLOW_UP)
+    make_case(status=ReviewStatus.NEW)
+    assert listed(client, "?status=follow_up") == tokens(follow)
+
+
+def test_filter_by_who_ran_it(client, lead):
+    agent = make_user(Role.AGENT)
+    theirs = make_case(ran_by=agent)
+    make_case()
+    assert listed(client, f"?ran_by={agent.pk}") == tokens(theirs)
+
+
+def test_filter_by_date_range_includes_both_days(client, lead):
+    make_case(days_ago=10)
+    inside = [make_case(days_ago=d) for d in (5, 3)]
+    make_case(days_ago=1)
+    today = timezone.localdate()
+    query = f"?date_from={today - timedelta(days=5)}&date_to={today - timedelta(days=3)}"
+    assert listed(client, query) == tokens(inside[1], inside[0])
+
+
+def test_search_looks_in_ticket_and_summary(client, lead):
+    by_ticket = make_case(ticket="ZD-4711")
+    by_summary = make_case(summary="Customer rotated the API key.")
+    make_case(ticket="ZD-1", summary="Nothing to see")
+    assert listed(client, "?q=zd-4711") == tokens(by_ticket)
+    assert listed(client, "?q=api+key") == tokens(by_summary)
+
+
+def test_filters_combine(client, lead):
+    webhooks = make_symptom()
+    wanted = make_case(webhooks, outcome="escalated", ticket="ZD-9")
+    make_case(webhooks, outcome="resolved", resolved_position=1, ticket="ZD-9")
+    make_case(outcome="escalated", ticket="ZD-9")
+    query = f"?symptom={webhooks.pk}&outcome=escalated&q=ZD-9&status=new"
+    assert listed(client, query) == tokens(wanted)
+
+
+def test_a_bad_filter_says_so_and_lists_nothing(client, lead):
+    make_case()
+    html = client.get("/review/?date_from=yesterday&outcome=maybe").content.decode()
+    assert "Enter a valid date." in html
+    assert "Select a valid choice. maybe is not one of the available choices." in html
+    assert "0 cases match" in html
+
+
+def test_the_filters_round_trip_through_the_url(client, lead):
+    symptom = make_symptom()
+    html = client.get(f"/review/?symptom={symptom.pk}&outcome=escalated&q=ZD").content.decode()
+    assert f'<option value="{symptom.pk}" selected>' in html
+    assert '<option value="escalated" selected>' in html
+    assert 'value="ZD"' in html
+    csv_link = re.search(r'href="(/review/cases\.csv[^"]*)"', html).group(1)
+    assert csv_link == f"/review/cases.csv?symptom={symptom.pk}&amp;outcome=escalated&amp;q=ZD"
+
+
+def test_with_htmx_the_list_returns_just_the_results(client, lead):
+    make_case(outcome="escalated")
+    response = client.get("/review/?outcome=escalated", headers=HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results"')
+    assert "<html" not in html
+    assert "1 case matches" in html
+    assert response["Vary"].count("HX-Request") == 1
+
+
+def test_htmx_history_restore_gets_the_whole_page(client, lead):
+    html = client.get(
+        "/review/", headers={**HTMX, "HX-History-Restore-Request": "true"}
+    ).content.decode()
+    assert "<html" in html
+
+
+# -- Paging -----------------------------------------------------------------------------------
+
+
+def test_pages_walk_every_case_once_forwards_and_backwards(client, lead):
+    symptom = make_symptom(checks=1)
+    cases = [make_case(symptom, days_ago=i) for i in range(60)]  # newest first
+    expected = tokens(*cases)
+
+    def page(query):
+        html = client.get(f"/review/{query}").content.decode()
+        rows = re.findall(r'<td><a href="/cases/([^/]+)/">', html)
+        older = re.search(r'href="\?after=([^"&]+)" rel="next"', html)
+        newer = re.search(r'href="\?before=([^"&]+)" rel="prev"', html)
+        return rows, older and older.group(1), newer and newer.group(1)
+
+    seen, query = [], ""
+    while True:
+        rows, older, _ = page(query)
+        seen += rows
+        if not older:
+            break
+        query = f"?after={older}"
+    assert seen == expected
+
+    # Keyset pages count from the end going back: the oldest page is the oldest 25 cases.
+    last, older, newer = page("?last=1")
+    assert (last, older) == (expected[35:], None)
+    before_last, _, newer = page(f"?before={newer}")
+    assert before_last == expected[10:35]
+    first, _, newer = page(f"?before={newer}")
+    assert (first, newer) == (expected[:10], None)
+
+
+# -- CSV --------------------------------------------------------------------------------------
+
+
+def test_csv_exports_the_filtered_list(client, lead):
+    symptom = make_symptom(title="Webhooks not firing")
+    make_case(symptom, outcome="escalated", ticket="ZD-7", summary="Sent to engineering")
+    make_case(symptom, outcome="not_resolved")
+    response = client.get("/review/cases.csv?outcome=escalated")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="cases.csv"'
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["saved_at", "symptom", "ticket", "outcome", "resolved_by",
+                       "review_status", "ran_by", "summary", "link"]  # fmt: skip
+    assert len(rows) == 2
+    assert rows[1][1:8] == ["Webhooks not firing", "ZD-7", "Escalated", "", "New", "",
+                            "Sent to engineering"]  # fmt: skip
+    assert rows[1][8].startswith("http://testserver/cases/")
+
+
+@pytest.mark.parametrize("dangerous", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)",
+                                       "\t=1", "\r=1"])  # fmt: skip
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, lead, dangerous):
+    make_case(summary=dangerous, ticket=dangerous)
+    body = b"".join(client.get("/review/cases.csv").streaming_content).decode()
+    row = list(csv.reader(io.StringIO(body)))[1]
+    assert row[2] == f"'{dangerous}"
+    assert row[7] == f"'{dangerous}"
+
+
+# -- Bounded queries --------------------------------------------------------------------------
+
+
+def seeded(count):
+    import_shipped_playbook()
+    call_command("seed_demo_cases", "--count", str(count), stdout=StringIO())
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_review_pages_run_the_same_queries_at_any_size(
+    client, lead, django_assert_num_queries, django_assert_max_num_queries, count
+):
+    seeded(count)
+    oldest = Case.objects.select_related("session").order_by("saved_at").first().get_absolute_url()
+    # The six of every staff page, then: symptoms and staff for the filter menus, the page,
+    # the capped count.
+    with django_assert_num_queries(10):
+        client.get("/review/")
+    with django_assert_num_queries(10):
+        client.get("/review/?last=1&outcome=escalated")
+    # Six, then the session with its case, results, comments.
+    with django_assert_num_queries(9):
+        client.get(oldest)
+    # Six, then the symptom menu, the sums per symptom, the checks that never resolve, their
+    # titles (skipped when no check is flagged); for one symptom's detail also the chosen
+    # symptom and its checks' sums.
+    with django_assert_max_num_queries(10):
+        client.get("/review/insights/")
+    symptom = Case.objects.first().symptom_id
+    with django_assert_num_queries(12):
+        client.get(f"/review/insights/?symptom={symptom}")
+    with django_assert_num_queries(7):  # six, then the streamed cases in one query
+        b"".join(client.get("/review/cases.csv").streaming_content)

@@ -1,0 +1,166 @@
+"""Who may open what: every URL for every role, and the menu each role sees."""
+
+import re
+
+import pytest
+
+from diagnostics.staff.models import Role
+from tests.factories import PASSWORD, make_symptom, make_user, save_case, start_session
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", Role.AGENT, Role.LEAD, Role.ADMIN]
+LOGIN = "/accounts/login/"
+
+
+@pytest.fixture
+def urls():
+    symptom = make_symptom(key="webhooks-not-firing")
+    live, saved = start_session(symptom), start_session(symptom)
+    save_case(saved)
+    return {
+        "/": None,
+        "/symptoms/webhooks-not-firing/": None,
+        f"/cases/{live.token}/": None,
+        f"/cases/{saved.token}/": None,
+        "/my-cases/": "run_diagnosis",
+        "/review/": "review_case",
+        "/review/insights/": "review_case",
+        "/review/cases.csv": "review_case",
+        "/playbook/": "manage_playbook",
+        "/playbook/export/": "manage_playbook",
+        "/admin/": "admin",
+        "/admin/diagnostics/symptom/": "admin",
+        "/admin/auth/user/": "admin",
+        "/accounts/security/": "signed_in",
+        "/accounts/password_change/": "signed_in",
+        LOGIN: None,
+        "/accounts/password_reset/": None,
+    }
+
+
+# What each role may open, beyond the public pages.
+ALLOWED = {
+    "anonymous": set(),
+    Role.AGENT: {"run_diagnosis", "signed_in"},
+    Role.LEAD: {"run_diagnosis", "review_case", "signed_in"},
+    Role.ADMIN: {"run_diagnosis", "review_case", "manage_playbook", "admin", "signed_in"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_opens_exactly_what_it_may(client, urls, role):
+    if role != "anonymous":
+        client.force_login(make_user(role))
+    seen = {}
+    for url in urls:
+        response = client.get(url, follow=True)  # where a person ends up
+        final = response.redirect_chain[-1][0] if response.redirect_chain else url
+        seen[url] = "login" if final.startswith(LOGIN) and url != LOGIN else response.status_code
+    expected = {
+        url: 200
+        if needs is None or needs in ALLOWED[role]
+        else ("login" if role == "anonymous" else 403)
+        for url, needs in urls.items()
+    }
+    assert seen == expected
+
+
+def test_the_admin_sends_anonymous_visitors_to_the_portal_sign_in(client):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/?next=%2Fadmin%2F"
+    assert "Staff sign in" in response.content.decode()
+
+
+def menu(client):
+    """The menu's links, then its buttons, as a person reads them."""
+    html = client.get("/").content.decode()
+    nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', html, re.S).group(1)
+    links = re.findall(r"<a [^>]*>([^<]+)</a>", nav)
+    buttons = re.findall(r"<button [^>]*>([^<]+)<", nav)
+    return [label.strip() for label in links + buttons]
+
+
+@pytest.mark.parametrize(
+    ("role", "items"),
+    [
+        ("anonymous", ["Symptoms"]),
+        (Role.AGENT, ["Symptoms", "My cases", "Security", "Sign out"]),
+        (Role.LEAD, ["Symptoms", "My cases", "Review", "Security", "Sign out"]),
+        (
+            Role.ADMIN,
+            ["Symptoms", "My cases", "Review", "Playbook", "Admin", "Security", "Sign out"],
+        ),
+    ],
+)
+def test_the_menu_shows_only_what_the_role_may_open(client, role, items):
+    if role != "anonymous":
+        client.force_login(make_user(role))
+    assert menu(client) == items
+
+
+def test_sign_out_is_a_post(client):
+    client.force_login(make_user(Role.AGENT))
+    assert client.get("/accounts/logout/").status_code == 405
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_goes_back_to_next_only_on_this_site(client):
+    make_user(Role.AGENT, username="agent")
+    data = {"username": "agent", "password": PASSWORD}
+    response = client.post(f"{LOGIN}?next=/my-cases/", {**data, "next": "/my-cases/"})
+    assert response["Location"] == "/my-cases/"
+    client.logout()
+    response = client.post(LOGIN, {**data, "next": "https://evil.example.com/"})
+    assert response["Location"] == "/"
+
+
+def test_a_wrong_password_gets_a_clear_message(client):
+    make_user(Role.AGENT, username="agent")
+    response = client.post(LOGIN, {"username": "agent", "password": "wrong"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_password_attempts_are_locked_out_with_a_message_saying_when(client):
+    make_user(Role.AGENT, username="agent")
+    for _ in range(5):
+        client.post(LOGIN, {"username": "agent", "password": "wrong"})
+    response = client.post(LOGIN, {"username": "agent", "password": PASSWORD})
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert "Too many wrong passwords for this account" in html
+    assert "Try again in 0:15:00" in html
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_mails_a_link_to_this_site(client, mailoutbox):
+    make_user(Role.AGENT, username="agent", first_name="Alex")
+    response = client.post("/accounts/password_reset/", {"email": "agent@example.com"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 0  # that address has no account: nothing is sent, nothing said
+    user = make_user(Role.AGENT)
+    client.post("/accounts/password_reset/", {"email": user.email})
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.subject == "Reset your diagnostic portal password"
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", message.body).group(1)
+    response = client.get(link, follow=True)
+    assert "Choose a new password" in response.content.decode()
+
+
+def test_every_migrate_restores_the_roles_and_their_permissions():
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    Group.objects.all().delete()
+    call_command("migrate", verbosity=0)
+    perms = {
+        group.name: set(group.permissions.values_list("codename", flat=True))
+        for group in Group.objects.all()
+    }
+    assert perms[Role.AGENT] == {"run_diagnosis"}
+    assert perms[Role.LEAD] == {"run_diagnosis", "review_case", "view_case"}
+    assert {"manage_playbook", "change_user", "change_securitysettings"} <= perms[Role.ADMIN]
