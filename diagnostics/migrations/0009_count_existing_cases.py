@@ -6,7 +6,7 @@ def count_existing_cases(apps, schema_editor):
     if apps.get_model("diagnostics", "Case").objects.exists():
         from diagnostics.review.tallies import rebuild
 
-        rebuild()
+        rebuild(apps)
 
 
 class Migration(migrations.Migration):

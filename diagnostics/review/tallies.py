@@ -6,12 +6,13 @@ They are derived state with one write path: `Case.save()` counts a new case and
 case. `differences()` compares them with a recount of the cases (`manage.py check_tallies`);
 `rebuild()` replaces them with one (after bulk loads, or to repair)."""
 
+from django.apps import apps as global_apps
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from diagnostics.content.models import KEY_MAX_LENGTH, Symptom
-from diagnostics.diagnosis.models import Case, CheckResult, Outcome, ResultStatus
+from diagnostics.diagnosis.models import CheckResult, Outcome, ResultStatus
 
 
 class SymptomCounts(models.Model):
@@ -140,14 +141,17 @@ def _increment(model, where, counts):
         model.objects.filter(**where).update(**changes)
 
 
-def recount():
+def recount(apps=global_apps):
     """Every tally as the cases say it should be: {model: {key: {count: value}}}. Reads the
-    cases and results grouped by the database; the result holds a row per tally."""
+    cases and results grouped by the database; the result holds a row per tally. `apps` is
+    a migration's, when one rebuilds the tallies."""
+    cases = apps.get_model("diagnostics", "Case").objects
+    results = apps.get_model("diagnostics", "CheckResult").objects
     outcomes = {
         outcome.value: models.Count("id", filter=models.Q(outcome=outcome)) for outcome in Outcome
     }
     days = (
-        Case.objects.annotate(day=TruncDate("saved_at"))
+        cases.annotate(day=TruncDate("saved_at"))
         .values("symptom_id", "day")
         .annotate(cases=models.Count("id"), **outcomes)
         .order_by()
@@ -155,7 +159,7 @@ def recount():
     symptom_days = {(row.pop("symptom_id"), row.pop("day")): row for row in days.iterator()}
 
     runs = (
-        CheckResult.objects.filter(session__case__isnull=False)
+        results.filter(session__case__isnull=False)
         .annotate(day=TruncDate("session__case__saved_at"))
         .values("session__symptom_id", "key", "day")
         .annotate(
@@ -171,7 +175,7 @@ def recount():
         for row in runs.iterator()
     }  # fmt: skip
     resolving = (
-        Case.objects.filter(outcome=Outcome.RESOLVED)
+        cases.filter(outcome=Outcome.RESOLVED)
         .annotate(day=TruncDate("saved_at"))
         .values("symptom_id", "resolved_by__key", "day")
         .annotate(n=models.Count("id"))
@@ -219,12 +223,14 @@ def differences():
 
 
 @transaction.atomic
-def rebuild():
-    """Replace every tally with a recount of the cases."""
-    for model, rows in recount().items():
+def rebuild(apps=global_apps):
+    """Replace every tally with a recount of the cases (with a migration's `apps`, through
+    the models as they were at that migration)."""
+    for tally, rows in recount(apps).items():
+        model = apps.get_model("diagnostics", tally.__name__)
         model.objects.all().delete()
         model.objects.bulk_create(
-            (model(**dict(zip(model.KEY, where, strict=True)), **counts)
+            (model(**dict(zip(tally.KEY, where, strict=True)), **counts)
              for where, counts in rows.items()),
             batch_size=2_000,
         )  # fmt: skip

@@ -1,6 +1,5 @@
 """Importing and exporting the playbook: all or nothing, by key, and round-tripping."""
 
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError

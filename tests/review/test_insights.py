@@ -9,8 +9,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from diagnostics.diagnosis.models import Case, Outcome
-from diagnostics.review import tallies
-from diagnostics.review.tallies import CheckDay, CheckTotal, SymptomDay, SymptomTotal
 from tests.factories import import_shipped_playbook, make_case, make_symptom
 
 pytestmark = pytest.mark.django_db
@@ -115,31 +113,3 @@ def test_seed_demo_cases_gives_the_same_cases_for_the_same_seed():
         return list(Case.objects.order_by("id").values_list("symptom__key", "outcome", "summary"))
 
     assert run() == run()
-
-
-# -- Tallies ----------------------------------------------------------------------------------
-
-
-def test_tallies_kept_case_by_case_equal_a_recount_from_scratch():
-    symptom = make_symptom(checks=3)
-    for days_ago, outcome, fixer, problems in [
-        (0, "resolved", 2, [2]),
-        (0, "resolved", 1, [1, 3]),
-        (1, "escalated", None, [3]),
-        (3, "not_resolved", None, []),
-    ]:
-        make_case(symptom, days_ago=days_ago, outcome=outcome, resolved_position=fixer,
-                  problems=problems)  # fmt: skip
-
-    def snapshot():
-        return (
-            sorted(SymptomDay.objects.values_list("day", "cases", "resolved", "escalated")),
-            sorted(CheckDay.objects.values_list("day", "key", "runs", "problems", "resolved")),
-            sorted(SymptomTotal.objects.values_list("cases", "resolved", "escalated")),
-            sorted(CheckTotal.objects.values_list("key", "runs", "problems", "resolved")),
-        )
-
-    kept = snapshot()
-    tallies.rebuild()
-    assert snapshot() == kept
-    assert sum(row[1] for row in kept[0]) == 4
