@@ -55,25 +55,26 @@ def fast_password_hashing(settings):
 # -- Staff, signed in through the test client --------------------------------------------------
 
 
-@pytest.fixture
-def agent(client):
-    user = make_user(Role.AGENT, username="agent", first_name="Alex", last_name="Agent")
+def signed_in(client, role, name):
+    first, last = name.split()
+    user = make_user(role, username=role.name.lower(), first_name=first, last_name=last)
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def agent(client):
+    return signed_in(client, Role.AGENT, "Alex Agent")
 
 
 @pytest.fixture
 def lead(client):
-    user = make_user(Role.LEAD, username="lead", first_name="Lee", last_name="Lead")
-    client.force_login(user)
-    return user
+    return signed_in(client, Role.LEAD, "Lee Lead")
 
 
 @pytest.fixture
 def admin(client):
-    user = make_user(Role.ADMIN, username="admin", first_name="Ada", last_name="Admin")
-    client.force_login(user)
-    return user
+    return signed_in(client, Role.ADMIN, "Ada Admin")
 
 
 @pytest.fixture
