@@ -6,6 +6,7 @@ from diagnostics.diagnosis.models import Case, CheckResult, DiagnosticSession
 from diagnostics.review.models import Comment
 from diagnostics.review.tallies import CheckDay, CheckTotal, SymptomDay, SymptomTotal
 from diagnostics.staff.models import SecuritySettings
+from diagnostics.throttle import Throttle
 
 __all__ = [
     "Case",
@@ -21,4 +22,5 @@ __all__ = [
     "Symptom",
     "SymptomDay",
     "SymptomTotal",
+    "Throttle",
 ]

@@ -75,8 +75,13 @@ def start_session(symptom=None, **kwargs):
     return DiagnosticSession.start(Symptom.objects.for_page().get(pk=symptom.pk), **kwargs)
 
 
-def save_case(session, outcome="not_resolved", resolved_by=None, summary="", **fields):
-    """Save `session` as a case the way the save button does (tallies included)."""
+def save_case(
+    session, outcome="not_resolved", resolved_by=None, summary="Saved in a test.", **fields
+):
+    """Save `session` as a case the way the save button does (tallies included). As the form
+    requires, the check that resolved it is first marked as having found a problem."""
+    if resolved_by is not None and resolved_by.status != ResultStatus.PROBLEM:
+        resolved_by.record(ResultStatus.PROBLEM)
     return Case.objects.create(
         session=session, outcome=outcome, resolved_by=resolved_by, summary=summary, **fields
     )
@@ -88,7 +93,7 @@ def make_case(
     outcome="not_resolved",
     days_ago=0,
     ticket="",
-    summary="",
+    summary="Saved in a test.",
     ran_by=None,
     status=ReviewStatus.NEW,
     resolved_position=None,
@@ -96,6 +101,7 @@ def make_case(
 ):
     """A case made as people make one: results ticked, then saved (on a day in the past)."""
     session = start_session(symptom or make_symptom(), started_by=ran_by, ticket=ticket)
+    problems = {*problems, resolved_position}
     for result in session.results.filter(position__in=problems):
         result.record(ResultStatus.PROBLEM)
     resolved_by = session.results.get(position=resolved_position) if resolved_position else None

@@ -2,6 +2,7 @@ from django import forms
 
 from diagnostics.diagnosis.models import (
     NOTE_MAX_LENGTH,
+    RESOLVING_CHECK_MESSAGE,
     SUMMARY_MAX_LENGTH,
     TICKET_MAX_LENGTH,
     Case,
@@ -30,6 +31,9 @@ class TickForm(forms.Form):
     )
 
 
+NOTHING_ANSWERED = "No check has an answer yet: say in the summary what happened."
+
+
 class SaveCaseForm(forms.ModelForm):
     outcome = forms.ChoiceField(
         choices=Outcome.choices,
@@ -37,7 +41,7 @@ class SaveCaseForm(forms.ModelForm):
         error_messages={"required": "Choose how the diagnosis ended."},
     )
     summary = forms.CharField(
-        label="Summary (optional)",
+        label="Summary",
         required=False,
         max_length=SUMMARY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -64,12 +68,18 @@ class SaveCaseForm(forms.ModelForm):
         field.label_from_instance = lambda result: f"{result.position}. {result.title}"
 
     def clean(self):
+        """Refuse a record that contradicts its own answers (Case.save checks the resolving
+        check again under the session's lock, in case a tick changed it meanwhile)."""
         data = super().clean()
         outcome, resolved_by = data.get("outcome"), data.get("resolved_by")
         if outcome == Outcome.RESOLVED and resolved_by is None:
             self.add_error("resolved_by", "Say which check fixed it.")
+        elif outcome == Outcome.RESOLVED and resolved_by.status != ResultStatus.PROBLEM:
+            self.add_error("resolved_by", RESOLVING_CHECK_MESSAGE)
         elif outcome and outcome != Outcome.RESOLVED:
             data["resolved_by"] = None  # only a resolved case names a check
+        if not data.get("summary") and not self.session.answered():
+            self.add_error("summary", NOTHING_ANSWERED)
         return data
 
     def save(self, saved_by=None):

@@ -1,11 +1,10 @@
 """Running a diagnosis: a session's per-check results, and the case it is saved as."""
 
-import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +43,12 @@ class ReviewStatus(models.TextChoices):
     FOLLOW_UP = "follow_up", "Needs follow-up"
 
 
+RESOLVING_CHECK_MESSAGE = (
+    "The check that fixed it must be one marked “Problem found”: mark it so first, or choose "
+    "another outcome."
+)
+
+
 class ReviewConflict(Exception):
     """Someone else changed the case's review since this person loaded it."""
 
@@ -54,12 +59,6 @@ class SessionClosed(Exception):
 
 def new_token():
     return secrets.token_urlsafe(32)  # 256 bits: a share link nobody can guess
-
-
-def client_fingerprint(address):
-    """A keyed hash of the client's address: enough to rate-limit, useless if leaked."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
 
 
 class DiagnosticSessionQuerySet(models.QuerySet):
@@ -80,8 +79,11 @@ class DiagnosticSessionQuerySet(models.QuerySet):
         """Sessions `user` started and has not saved yet, newest first."""
         return self.filter(started_by=user, case__isnull=True).order_by("-started_at")
 
-    def started_from(self, fingerprint, since):
-        return self.filter(client_fingerprint=fingerprint, started_at__gte=since)
+    def lock(self, pk):
+        """Wait for, then hold until the transaction ends, the lock on session `pk`'s row.
+        A tick and a save both take it, so a save freezes (and counts) exactly the results
+        the ticks before it left, and a tick after it is refused. One query."""
+        list(self.select_for_update().filter(pk=pk).values_list("pk", flat=True))
 
     def stale(self, days):
         """Sessions nobody saved, started more than `days` days ago."""
@@ -152,6 +154,13 @@ class DiagnosticSession(models.Model):
     def is_saved(self):
         return hasattr(self, "case")
 
+    def unanswered(self):
+        """Results still pending, from the results already loaded."""
+        return [r for r in self.results.all() if r.status == ResultStatus.PENDING]
+
+    def answered(self):
+        return len(self.unanswered()) < len(self.results.all())
+
     @property
     def progress(self):
         """ "3 of 5 checked, 1 problem found", from the results already loaded."""
@@ -203,15 +212,34 @@ class CheckResult(models.Model):
         """Save this check's result alone, never the whole session, so two people ticking
         different checks both keep their work. Raises SessionClosed if the session was saved
         as a case, even by a request that raced this one."""
-        updated = CheckResult.objects.filter(pk=self.pk, session__case__isnull=True).update(
-            status=status, note=note
-        )
+        with transaction.atomic(savepoint=False):  # the lock lasts until it commits
+            DiagnosticSession.objects.lock(self.session_id)
+            updated = CheckResult.objects.filter(pk=self.pk, session__case__isnull=True).update(
+                status=status, note=note
+            )
         if not updated:
             raise SessionClosed
         self.status, self.note = status, note
 
 
+def consistent_cases(results):
+    """The condition a case meets when it does not contradict its results: a resolved case
+    names a check that found a problem, and a case where nothing was answered says what
+    happened in its summary. `results` is the CheckResult model (a migration's, or ours)."""
+    answered = results.objects.filter(session=models.OuterRef("session")).exclude(
+        status=ResultStatus.PENDING
+    )
+    resolution_holds = ~models.Q(outcome=Outcome.RESOLVED) | models.Q(
+        resolved_by__status=ResultStatus.PROBLEM
+    )
+    return resolution_holds & (models.Exists(answered) | ~models.Q(summary=""))
+
+
 class CaseQuerySet(models.QuerySet):
+    def consistent(self):
+        """Cases that do not contradict their results (all cases saved through the form)."""
+        return self.filter(consistent_cases(CheckResult))
+
     def for_review(self):
         """Cases newest first, with what the review list shows."""
         return self.select_related("session", "symptom", "ran_by").order_by("-saved_at", "-id")
@@ -307,7 +335,9 @@ class Case(models.Model):
         self.symptom_id = self.session.symptom_id
         self.ran_by_id = self.session.started_by_id or self.saved_by_id
         self.ticket = self.session.ticket
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
+            DiagnosticSession.objects.lock(self.session_id)  # no tick lands from here on
+            self.check_resolving_check()
             super().save(*args, **kwargs)
             tallies.count_case(self)
 
@@ -328,6 +358,28 @@ class Case(models.Model):
         return deleted
 
     delete.alters_data = True
+
+    def check_resolving_check(self):
+        """Raise ValidationError unless the check that resolved the case found a problem, as
+        stored now (a tick may have changed it since the form was read). One query."""
+        if self.resolved_by_id is None:
+            return
+        status = (
+            CheckResult.objects.filter(pk=self.resolved_by_id, session_id=self.session_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status != ResultStatus.PROBLEM:
+            raise ValidationError({"resolved_by": RESOLVING_CHECK_MESSAGE})
+
+    def contradicts(self, results):
+        """Whether the case contradicts its `results` (see `consistent_cases`)."""
+        answered = any(r.status != ResultStatus.PENDING for r in results)
+        resolving = next((r for r in results if r.pk == self.resolved_by_id), None)
+        wrong_check = self.outcome == Outcome.RESOLVED and (
+            resolving is None or resolving.status != ResultStatus.PROBLEM
+        )
+        return wrong_check or not (answered or self.summary)
 
     def review(self, status, by, version):
         """Set the review status, unless someone changed it since `version` was read: then

@@ -1,16 +1,16 @@
 """Running a diagnosis: start it, tick its checks, save it as a case; the agent's own list."""
 
-from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from diagnostics import throttle
 from diagnostics.content.models import Symptom
 from diagnostics.content.views import symptom_detail
 from diagnostics.diagnosis.forms import SaveCaseForm, StartForm, TickForm
@@ -19,7 +19,6 @@ from diagnostics.diagnosis.models import (
     CheckResult,
     DiagnosticSession,
     SessionClosed,
-    client_fingerprint,
 )
 from diagnostics.http import client_address, render_htmx
 from diagnostics.review.panel import review_panel
@@ -66,12 +65,10 @@ def start_session(request, key):
         )
         return redirect(session)
 
-    fingerprint = client_fingerprint(client_address(request))
-    since = timezone.now() - timedelta(hours=1)
-    recent = DiagnosticSession.objects.started_from(fingerprint, since).count()
-    if recent >= settings.DIAGNOSIS_STARTS_PER_HOUR:
+    address = client_address(request)
+    if not throttle.allow("start", address, settings.DIAGNOSIS_STARTS_PER_HOUR):
         return render(request, "diagnosis/too_many_starts.html", {"symptom": symptom}, status=429)
-    session = DiagnosticSession.start(symptom, client_fingerprint=fingerprint)
+    session = DiagnosticSession.start(symptom, client_fingerprint=throttle.fingerprint(address))
     return redirect(session)
 
 
@@ -156,6 +153,12 @@ def save_case(request, token):
         # Another tab saved this session between our check and our insert.
         session = get_session_or_404(token)
         return render_case(request, session, message=ALREADY_SAVED, status=409)
+    except ValidationError as error:
+        # A tick changed the resolving check after the form was read: show it as it is now.
+        session = get_session_or_404(token)
+        form = SaveCaseForm(request.POST, session=session)
+        form.add_error(None, error)
+        return render_session(request, session, save_form=form, status=400)
     return redirect(session)
 
 

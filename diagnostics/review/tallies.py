@@ -12,7 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from diagnostics.content.models import KEY_MAX_LENGTH, Symptom
-from diagnostics.diagnosis.models import CheckResult, Outcome, ResultStatus
+from diagnostics.diagnosis.models import CheckResult, Outcome, ResultStatus, consistent_cases
 
 
 class SymptomCounts(models.Model):
@@ -111,12 +111,17 @@ def case_day(case):
 
 def count_case(case, sign=1):
     """Add a case to the tallies (`sign=-1`: take it out), inside the transaction that saves
-    or deletes it: one query for its results, then small writes per symptom and check."""
+    or deletes it: one query for its results, then small writes per symptom and check. A case
+    that contradicts its results is never counted (only older portals could save one)."""
+    results = list(
+        CheckResult.objects.filter(session_id=case.session_id).only("id", "key", "status")
+    )
+    if case.contradicts(results):
+        return
     day = case_day(case)
     counts = {"cases": sign, case.outcome: sign}
     _increment(SymptomDay, {"symptom_id": case.symptom_id, "day": day}, counts)
     _increment(SymptomTotal, {"symptom_id": case.symptom_id}, counts)
-    results = CheckResult.objects.filter(session_id=case.session_id).only("id", "key", "status")
     for result in results:
         counts = {
             "runs": sign,
@@ -145,8 +150,9 @@ def recount(apps=global_apps):
     """Every tally as the cases say it should be: {model: {key: {count: value}}}. Reads the
     cases and results grouped by the database; the result holds a row per tally. `apps` is
     a migration's, when one rebuilds the tallies."""
-    cases = apps.get_model("diagnostics", "Case").objects
-    results = apps.get_model("diagnostics", "CheckResult").objects
+    results = apps.get_model("diagnostics", "CheckResult")
+    cases = apps.get_model("diagnostics", "Case").objects.filter(consistent_cases(results))
+    results = results.objects.filter(session__case__in=cases)
     outcomes = {
         outcome.value: models.Count("id", filter=models.Q(outcome=outcome)) for outcome in Outcome
     }
@@ -159,8 +165,7 @@ def recount(apps=global_apps):
     symptom_days = {(row.pop("symptom_id"), row.pop("day")): row for row in days.iterator()}
 
     runs = (
-        results.filter(session__case__isnull=False)
-        .annotate(day=TruncDate("session__case__saved_at"))
+        results.annotate(day=TruncDate("session__case__saved_at"))
         .values("session__symptom_id", "key", "day")
         .annotate(
             runs=models.Count("id"),

@@ -5,12 +5,17 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from diagnostics.content.models import Check, PlaybookRevision
+from diagnostics.diagnosis.forms import SaveCaseForm
 from diagnostics.diagnosis.models import Case, CheckResult, DiagnosticSession
+from diagnostics.throttle import Throttle
 from tests.factories import make_symptom, save_case, start_session
 
 pytestmark = pytest.mark.django_db
@@ -96,11 +101,11 @@ def test_the_limit_uses_the_address_the_trusted_proxy_saw(client, settings):
     assert client.post(url, headers={"X-Forwarded-For": "203.0.113.6"}).status_code == 302
 
 
-def test_starts_older_than_an_hour_do_not_count(client, settings):
+def test_starts_in_an_earlier_hour_do_not_count(client, settings):
     settings.DIAGNOSIS_STARTS_PER_HOUR = 1
     symptom = make_symptom()
     client.post(f"/symptoms/{symptom.key}/start/")
-    DiagnosticSession.objects.update(started_at=timezone.now() - timedelta(minutes=61))
+    Throttle.objects.update(window=F("window") - timedelta(hours=1))
     assert client.post(f"/symptoms/{symptom.key}/start/").status_code == 302
 
 
@@ -218,6 +223,71 @@ def test_the_resolving_check_must_belong_to_this_session(client):
     assert not Case.objects.exists()
 
 
+def test_a_case_cannot_be_resolved_by_a_check_still_pending(client):
+    session = start_session(make_symptom(checks=2))
+    pending = session.results.get(position=2)
+    data = {"outcome": "resolved", "resolved_by": pending.pk, "summary": "Fixed"}
+    response = client.post(save_url(session), data)
+    assert response.status_code == 400
+    assert "must be one marked “Problem found”" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_a_case_cannot_be_resolved_by_a_check_marked_not_applicable(client):
+    session = start_session(make_symptom(checks=2))
+    client.post(tick_url(session, 1), {"status": "na"})
+    skipped = session.results.get(position=1)
+    response = client.post(save_url(session), {"outcome": "resolved", "resolved_by": skipped.pk})
+    assert response.status_code == 400
+    assert "must be one marked “Problem found”" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_a_case_with_no_answered_check_needs_a_summary(client):
+    session = start_session(make_symptom(checks=2))
+    response = client.post(save_url(session), {"outcome": "escalated"})
+    assert response.status_code == 400
+    assert "No check has an answer yet: say in the summary what happened." in (
+        response.content.decode()
+    )
+    assert not Case.objects.exists()
+    response = client.post(save_url(session), {"outcome": "escalated", "summary": "Phoned in."})
+    assert response.status_code == 302
+
+
+def test_the_save_form_names_the_checks_still_unanswered(client):
+    session = start_session(make_symptom(checks=3))
+    client.post(tick_url(session, 2), {"status": "ok"})
+    html = client.get(f"/cases/{session.token}/").content.decode()
+    unanswered = html[
+        html.index('id="unanswered"') : html.index("</div>", html.index('id="unanswered"'))
+    ]
+    titles = re.findall(r'<a href="#check-(\d)">', unanswered)
+    assert titles == ["1", "3"]
+    # Each tick brings the list up to date on the page, out of band.
+    response = client.post(tick_url(session, 1), {"status": "ok"}, headers=HTMX)
+    fragment = response.content.decode()
+    assert 'id="unanswered" class="unanswered" aria-live="polite" hx-swap-oob="true"' in fragment
+    assert re.findall(r'<a href="#check-(\d)">', fragment) == ["3"]
+
+
+def test_a_tick_that_changes_the_resolving_check_before_the_save_lands_is_seen(client):
+    """The form read "problem found"; a tick from another tab changed it before the insert:
+    the save, holding the session's lock, sees the change and refuses."""
+    session = start_session(make_symptom(checks=2))
+    fixer = session.results.get(position=1)
+    fixer.record("problem")
+    form = SaveCaseForm(
+        {"outcome": "resolved", "resolved_by": fixer.pk},
+        session=DiagnosticSession.objects.for_page().get(pk=session.pk),
+    )
+    assert form.is_valid()
+    fixer.record("ok")  # the other tab
+    with pytest.raises(ValidationError), transaction.atomic():
+        form.save()
+    assert not Case.objects.exists()
+
+
 def test_an_unknown_outcome_and_an_over_long_summary_are_refused(client):
     session = start_session()
     response = client.post(save_url(session), {"outcome": "fixed", "summary": "s" * 2001})
@@ -253,7 +323,9 @@ def test_saving_makes_a_read_only_case_with_the_outcome_and_every_result(client)
 def test_an_outcome_other_than_resolved_names_no_check(client):
     session = start_session()
     first = session.results.first()
-    client.post(save_url(session), {"outcome": "escalated", "resolved_by": first.pk})
+    client.post(
+        save_url(session), {"outcome": "escalated", "resolved_by": first.pk, "summary": "On"}
+    )
     assert Case.objects.get().resolved_by is None
 
 
@@ -359,10 +431,11 @@ def test_symptom_session_and_case_pages_run_the_same_queries_at_any_size(
 @pytest.mark.parametrize("checks", [5, 50])
 def test_a_tick_runs_the_same_queries_at_any_size(client, django_assert_num_queries, checks):
     session = start_session(make_symptom(checks=checks))
-    # The result with its session, the update, the session's results for the progress line.
-    with django_assert_num_queries(3):
+    # The result with its session, the session's lock, the update, the session's results for
+    # the progress line.
+    with django_assert_num_queries(4):
         client.post(tick_url(session, 3), {"status": "ok"}, headers=HTMX)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.post(tick_url(session, 3), {"status": "ok"})
 
 

@@ -65,7 +65,7 @@ def test_insights_count_problems_and_resolutions_per_check_and_flag_checks_that_
              for flag, title, r, p, s in rows]  # fmt: skip
     title = f"Check {{}} of {symptom.title}"
     assert stats == [
-        (False, title.format(1), 3, 1, 2),
+        (False, title.format(1), 3, 2, 2),  # a check that resolves a case found its problem
         (True, title.format(2), 3, 1, 0),
         (True, title.format(3), 3, 0, 0),
     ]

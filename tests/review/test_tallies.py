@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from diagnostics.diagnosis.models import Case
 from diagnostics.review import tallies
 from diagnostics.review.tallies import CheckDay, CheckTotal, SymptomDay, SymptomTotal
-from tests.factories import make_case, make_symptom
+from tests.factories import make_case, make_symptom, start_session
 
 pytestmark = pytest.mark.django_db
 
@@ -93,4 +93,18 @@ def test_check_tallies_repairs_on_request():
     CheckDay.objects.filter(key="check-2").delete()
     call_command("check_tallies", "--repair", stdout=StringIO())
     assert SymptomTotal.objects.get().cases == 4
+    assert tallies.differences() == []
+
+
+def test_a_case_that_contradicts_its_answers_is_left_out_of_insights():
+    session = start_session(make_symptom(checks=2))
+    pending = session.results.get(position=1)
+    # As an older portal could save it: resolved by a check nobody answered.
+    Case.objects.bulk_create(
+        [Case(session=session, symptom=session.symptom, outcome="resolved", resolved_by=pending)]
+    )
+    make_case(session.symptom, outcome="resolved", resolved_position=2)
+    tallies.rebuild()
+    assert SymptomTotal.objects.get().cases == 1
+    assert CheckTotal.objects.get(key="check-1").resolved == 0
     assert tallies.differences() == []

@@ -49,7 +49,7 @@ def test_the_case_shows_who_started_it_and_who_saved_it(client, agent):
     session = DiagnosticSession.objects.get()
     lead = make_user(Role.LEAD, first_name="Lee", last_name="Lead")
     client.force_login(lead)
-    client.post(f"/cases/{session.token}/save/", {"outcome": "escalated"})
+    client.post(f"/cases/{session.token}/save/", {"outcome": "escalated", "summary": "Sent on"})
     case = Case.objects.get()
     assert (case.ran_by, case.saved_by) == (agent, lead)
     html = client.get(f"/cases/{session.token}/").content.decode()
@@ -59,7 +59,7 @@ def test_the_case_shows_who_started_it_and_who_saved_it(client, agent):
 
 def test_a_customer_save_records_no_one(client):
     session = start_session()
-    client.post(f"/cases/{session.token}/save/", {"outcome": "not_resolved"})
+    client.post(f"/cases/{session.token}/save/", {"outcome": "not_resolved", "summary": "No"})
     assert Case.objects.values_list("saved_by", "ran_by").get() == (None, None)
 
 
