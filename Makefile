@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py import_playbook fixtures/playbook.yaml
+	$(PY) manage.py import_playbook --if-empty fixtures/playbook.yaml
 	$(PY) manage.py create_demo_accounts
 
 run: export DEBUG ?= true

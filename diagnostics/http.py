@@ -1,5 +1,7 @@
 """Small helpers every domain's views share: answering htmx, links in bulk, the client."""
 
+import ipaddress
+
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,10 +26,16 @@ def with_links(objects, view_name, field):
 
 
 def client_address(request):
-    """The client's address; behind NUM_PROXIES trusted proxies, the one the nearest
-    proxy saw (earlier X-Forwarded-For entries can be forged by the client)."""
+    """The client's address, the one place lockouts and limits learn it. Behind NUM_PROXIES
+    trusted proxies it is the entry the farthest of them added to X-Forwarded-For (entries
+    before it can be forged by the client); when the header is missing, short or not an
+    address, it is the connecting address, never an empty one all such clients would share."""
+    connecting = request.META.get("REMOTE_ADDR", "")
     if settings.NUM_PROXIES:
-        forwarded = request.headers.get("X-Forwarded-For", "").split(",")
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
         if len(forwarded) >= settings.NUM_PROXIES:
-            return forwarded[-settings.NUM_PROXIES].strip()
-    return request.META.get("REMOTE_ADDR", "")
+            try:
+                return str(ipaddress.ip_address(forwarded[-settings.NUM_PROXIES]))
+            except ValueError:
+                pass
+    return connecting

@@ -238,6 +238,10 @@ LOGGING = {
 
 # Anonymous customers may start this many diagnoses an hour from one address.
 DIAGNOSIS_STARTS_PER_HOUR = env_int("DIAGNOSIS_STARTS_PER_HOUR", 30)
+# Password reset e-mails one client address may ask for per hour, and one e-mail address may
+# be sent per hour (counted whether or not an account has it).
+PASSWORD_RESETS_PER_HOUR = env_int("PASSWORD_RESETS_PER_HOUR", 10)
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env_int("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", 3)
 # Trusted reverse proxies in front of the portal (they set X-Forwarded-For and
 # X-Forwarded-Proto); 0 when none.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)

@@ -1,5 +1,7 @@
 """Importing and exporting the playbook: all or nothing, by key, and round-tripping."""
 
+import shlex
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -178,6 +180,32 @@ def test_the_import_command_reports_the_revision(tmp_path):
     )
     call_command("import_playbook", str(path), stdout=(out := _Output()))
     assert out.text == f"{path}: no changes (matches revision 1)\n"
+
+
+def make_run_import():
+    """The playbook import `make run` runs, as its Makefile line says."""
+    line = next(
+        line for line in (ROOT / "Makefile").read_text().splitlines() if "import_playbook" in line
+    )
+    args = shlex.split(line.split("manage.py", 1)[1])
+    call_command(*args, stdout=(out := _Output()))
+    return out.text
+
+
+def test_make_run_loads_the_shipped_playbook_into_an_empty_portal():
+    assert make_run_import().startswith("fixtures/playbook.yaml: revision 1: symptoms 8 added")
+    assert Symptom.objects.published().count() == 8
+
+
+def test_make_run_keeps_the_playbook_an_admin_changed():
+    make_run_import()
+    load(PLAYBOOK, source="upload by an admin")  # retires the shipped symptoms, adds two
+    before = export_playbook()
+    assert make_run_import() == (
+        "Kept the current playbook (revision 2); fixtures/playbook.yaml was not imported.\n"
+    )
+    assert export_playbook() == before
+    assert PlaybookRevision.objects.count() == 2
 
 
 def test_the_import_command_fails_on_a_missing_file(tmp_path):

@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.contrib.auth.models import User
 
+from diagnostics.http import client_address
 from diagnostics.staff.models import Role
 from tests.factories import PASSWORD, make_symptom, make_user, save_case, start_session
 
@@ -164,3 +166,104 @@ def test_every_migrate_restores_the_roles_and_their_permissions():
     assert perms[Role.AGENT] == {"run_diagnosis"}
     assert perms[Role.LEAD] == {"run_diagnosis", "review_case", "view_case"}
     assert {"manage_playbook", "change_user", "change_securitysettings"} <= perms[Role.ADMIN]
+
+
+def test_behind_a_proxy_a_request_without_forwarded_for_is_still_locked_out(client, settings):
+    settings.NUM_PROXIES = 1
+    make_user(Role.AGENT, username="agent")
+    for _ in range(5):
+        client.post(LOGIN, {"username": "agent", "password": "wrong"}, REMOTE_ADDR="192.0.2.7")
+    response = client.post(
+        LOGIN, {"username": "agent", "password": PASSWORD}, REMOTE_ADDR="192.0.2.7"
+    )
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize("header", [None, "", " , ", "not-an-address", "203.0.113.5, junk"])
+def test_a_missing_or_bad_forwarded_for_falls_back_to_the_connecting_address(rf, settings, header):
+    settings.NUM_PROXIES = 1
+    headers = {} if header is None else {"X-Forwarded-For": header}
+    request = rf.get("/", REMOTE_ADDR="192.0.2.7", headers=headers)
+    assert client_address(request) == "192.0.2.7"
+
+
+def test_behind_two_proxies_the_address_the_farther_one_saw_is_used(rf, settings):
+    settings.NUM_PROXIES = 2
+    headers = {"X-Forwarded-For": "198.51.100.1, 203.0.113.5, 10.0.0.2"}
+    assert client_address(rf.get("/", REMOTE_ADDR="10.0.0.3", headers=headers)) == "203.0.113.5"
+
+
+# -- The Django admin: only superusers make superusers ---------------------------------------
+
+
+def test_an_admin_cannot_make_themselves_superuser(client):
+    admin = make_user(Role.ADMIN, username="ada")
+    client.force_login(admin)
+    url = f"/admin/auth/user/{admin.pk}/change/"
+    html = client.get(url).content.decode()
+    assert 'name="is_superuser"' not in html
+    data = {
+        "username": "ada", "is_active": "on", "is_staff": "on", "is_superuser": "on",
+        "groups": [g.pk for g in admin.groups.all()], "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302
+    admin.refresh_from_db()
+    assert not admin.is_superuser
+
+
+def test_an_admin_cannot_touch_a_superuser(client):
+    root = User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    client.force_login(make_user(Role.ADMIN))
+    assert client.get(f"/admin/auth/user/{root.pk}/password/").status_code == 403
+    response = client.post(
+        f"/admin/auth/user/{root.pk}/password/",
+        {
+            "password1": "taken over 12345",
+            "password2": "taken over 12345",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 403
+    root.refresh_from_db()
+    assert root.check_password(PASSWORD)
+    assert client.post(f"/admin/auth/user/{root.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_a_superuser_still_grants_superuser_status(admin_client):
+    user = make_user(Role.ADMIN, username="ada")
+    html = admin_client.get(f"/admin/auth/user/{user.pk}/change/").content.decode()
+    assert 'name="is_superuser"' in html
+
+
+def test_password_resets_are_limited_per_email_whether_or_not_it_has_an_account(
+    client, mailoutbox, settings
+):
+    settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR = 3
+    user = make_user(Role.AGENT)
+    answers = {}
+    for email in (user.email, "nobody@example.com"):
+        statuses = [
+            client.post("/accounts/password_reset/", {"email": email}).status_code for _ in range(5)
+        ]
+        answers[email] = statuses
+    assert answers[user.email] == answers["nobody@example.com"] == [302, 302, 302, 429, 429]
+    assert len(mailoutbox) == 3
+
+
+def test_password_resets_are_limited_per_client_address(client, mailoutbox, settings):
+    settings.PASSWORD_RESETS_PER_HOUR = 4
+    users = [make_user(Role.AGENT) for _ in range(6)]
+    statuses = [
+        client.post("/accounts/password_reset/", {"email": user.email}).status_code
+        for user in users
+    ]
+    assert statuses == [302] * 4 + [429] * 2
+    assert len(mailoutbox) == 4
+    response = client.post("/accounts/password_reset/", {"email": users[0].email})
+    assert "Too many password reset requests" in response.content.decode()
+    other = client.post(
+        "/accounts/password_reset/", {"email": users[5].email}, REMOTE_ADDR="192.0.2.99"
+    )
+    assert other.status_code == 302

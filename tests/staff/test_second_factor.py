@@ -156,3 +156,31 @@ def test_new_backup_codes_replace_the_old_ones(client, agent):
         StaticToken.objects.filter(device__user=agent).values_list("token", flat=True)
     ) == set(new)
     assert not set(old) & set(new)
+
+
+def test_the_password_cannot_be_changed_without_the_code(client, agent):
+    enrolled(agent, client)
+    sign_in(client)  # the password only
+    data = {
+        "old_password": PASSWORD,
+        "new_password1": "a whole new passphrase 42",
+        "new_password2": "a whole new passphrase 42",
+    }
+    for url in ["/accounts/password_change/", "/accounts/password_change/done/"]:
+        assert client.get(url)["Location"].startswith(VERIFY)
+    assert client.post("/accounts/password_change/", data)["Location"].startswith(VERIFY)
+    agent.refresh_from_db()
+    assert agent.check_password(PASSWORD)
+
+
+def test_only_signing_in_out_and_the_code_step_are_open_before_the_code(client, agent):
+    enrolled(agent, client)
+    sign_in(client)
+    assert client.get(VERIFY).status_code == 200
+    for url in [
+        "/accounts/security/",
+        "/accounts/security/backup-codes/",
+        "/accounts/password_reset/",
+    ]:
+        assert client.get(url)["Location"].startswith(VERIFY), url
+    assert client.post("/accounts/logout/")["Location"] == "/"

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from diagnostics.content.models import PlaybookRevision, Symptom
 from diagnostics.content.playbook import PlaybookError, import_playbook, read_playbook_file
 
 
@@ -8,8 +9,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="path to the playbook YAML file")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="import only into a portal with no content yet (what `make run` does)",
+        )
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, if_empty, **options):
+        if if_empty and Symptom.objects.exists():
+            # Never undo what admins changed since: the shipped playbook is a starting point.
+            revision = PlaybookRevision.objects.current()
+            which = f"revision {revision.number}" if revision else "no revision recorded"
+            self.stdout.write(f"Kept the current playbook ({which}); {file} was not imported.")
+            return
         try:
             playbook = read_playbook_file(file)
         except PlaybookError as exc:

@@ -8,9 +8,10 @@ from django.urls import reverse
 from diagnostics.staff.models import SecuritySettings
 from diagnostics.staff.second_factor.devices import has_device
 
-# Reachable while signed in but not yet past the second factor.
-OPEN_PATHS = ("/accounts/", "/static/", "/favicon.ico")
-SECOND_FACTOR_PATHS = ("/accounts/security/",)
+# What a person signed in with only a password may open, by URL name: never by path prefix,
+# so no page under /accounts/ (changing the password, say) is open by accident. Enrolment
+# guards itself: someone who already has an app is sent to the code step from there.
+OPEN_URL_NAMES = {"login", "logout", "otp_verify", "otp_enrol"}
 
 
 class SecondFactorMiddleware:
@@ -21,19 +22,19 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and not user.is_verified() and self.guarded(request.path):
-            if has_device(user):
-                return redirect_with_next("otp_verify", request)
-            if SecuritySettings.load().require_second_factor:
-                return redirect_with_next("otp_enrol", request)
         return self.get_response(request)
 
-    @staticmethod
-    def guarded(path):
-        if path.startswith(SECOND_FACTOR_PATHS):
-            return path != reverse("otp_enrol")  # the enrol page checks for itself
-        return not path.startswith(OPEN_PATHS)
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.resolver_match.view_name in OPEN_URL_NAMES:
+            return None
+        if has_device(user):
+            return redirect_with_next("otp_verify", request)
+        if SecuritySettings.load().require_second_factor:
+            return redirect_with_next("otp_enrol", request)
+        return None
 
 
 def redirect_with_next(name, request):
