@@ -15,3 +15,7 @@ urlpatterns = [
     path("bench/floor/", floor),
     path("", include("portal.urls")),
 ]
+
+from portal.urls import handler400, handler403, handler404, handler500  # noqa: E402
+
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -10,3 +10,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("diagnostics.urls")),
 ]
+
+handler400 = "diagnostics.errors.bad_request"
+handler403 = "diagnostics.errors.permission_denied"
+handler404 = "diagnostics.errors.page_not_found"
+handler500 = "diagnostics.errors.server_error"
