@@ -27,6 +27,9 @@ MAX_PROBLEMS = 50  # enough to fix a file in one pass, not a wall of noise
 _KEY_RE = re.compile(KEY_PATTERN)
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _NULL = _TAG + "str", _TAG + "int", _TAG + "null"
+# Control characters (tab and line ends aside), lone surrogates and non-characters: in the
+# file or written as escapes ("\0", "\e") in a quoted string. PostgreSQL cannot store a NUL.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _PLAIN_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "map", "seq")}
 
 # -- The content, once valid ------------------------------------------------------------------
@@ -126,9 +129,13 @@ def read_playbook(data, name="playbook.yaml"):
         raise PlaybookError(name, [Problem(line, "file", "is not UTF-8 text")]) from exc
     if not text.strip():
         raise PlaybookError(name, [Problem(1, "file", "is empty")])
+    if found := _CONTROL.search(text):
+        line = text.count("\n", 0, found.start()) + 1
+        raise PlaybookError(name, [Problem(line, "file", _control_message(found.group()))])
 
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -139,7 +146,8 @@ def read_playbook(data, name="playbook.yaml"):
     except RecursionError as exc:
         raise PlaybookError(name, [Problem(1, "yaml", "is nested too deeply")]) from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise PlaybookError(name, [Problem(1, "file", "is empty")])
 
@@ -221,7 +229,9 @@ class _Reader:
                 self.problem(node, path, f"must be text, not {kind}")
             return ""
         value = node.value.strip()
-        if required and not value:
+        if found := _CONTROL.search(value):
+            self.problem(node, path, _control_message(found.group()))
+        elif required and not value:
             self.problem(node, path, "must not be empty")
         elif len(value) > max_length:
             self.problem(node, path, f"is longer than {max_length} characters")
@@ -306,3 +316,7 @@ class _Reader:
             title=self.text(fields.get("title"), f"{path}.title", TITLE_MAX_LENGTH),
             help=self.text(fields.get("help"), f"{path}.help", TEXT_MAX_LENGTH, False),
         )
+
+
+def _control_message(character):
+    return f"contains the control character U+{ord(character):04X}, which a playbook does not allow"

@@ -157,10 +157,6 @@ class ReviewFilterForm(DateRangeForm):
             )
         return self.filter_dates(cases)
 
-    def position(self, name):
-        """A page position from the query string (`after`, `before`), if a valid one."""
-        return decode_position(self.data.get(name, ""))
-
 
 class CommentForm(forms.Form):
     body = forms.CharField(
@@ -181,3 +177,32 @@ class ReviewForm(forms.Form):
         error_messages={"invalid_choice": "Choose reviewed or needs follow-up."},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class PositionField(forms.CharField):
+    """A place in the case list from a page link (see paging.encode_position)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        position = decode_position(value)
+        if position is None:
+            raise forms.ValidationError(
+                "That page link is not valid. Start again from the newest cases.", code="invalid"
+            )
+        return position
+
+
+class PageForm(forms.Form):
+    """Which page of the review list: after or before a position, or the last one."""
+
+    after = PositionField(required=False, max_length=40)
+    before = PositionField(required=False, max_length=40)
+    last = forms.BooleanField(required=False)
+
+    def position(self):
+        """The arguments for `paging.page_of`; the newest page when the link is not valid."""
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import models
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_ID = 2**63  # ids are 64-bit integers in every database
 
 
 def encode_position(case):
@@ -15,12 +16,16 @@ def encode_position(case):
 
 
 def decode_position(text):
-    """(saved_at, id) from encode_position's text; None when it is not one."""
+    """(saved_at, id) from encode_position's text; None when it is not one, or names a time
+    or id no case can have."""
     try:
         micros, pk = (int(part) for part in text.split("-"))
-    except (AttributeError, ValueError):
+        when = EPOCH + timedelta(microseconds=micros)
+    except (AttributeError, ValueError, OverflowError):
         return None
-    return EPOCH + timedelta(microseconds=micros), pk
+    if not 0 < pk < MAX_ID:
+        return None
+    return when, pk
 
 
 @dataclass

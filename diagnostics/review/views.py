@@ -12,7 +12,13 @@ from diagnostics.diagnosis.models import Case, ReviewConflict
 from diagnostics.diagnosis.views import get_case_or_404, render_case
 from diagnostics.http import render_htmx, with_links
 from diagnostics.review import insights
-from diagnostics.review.forms import CommentForm, InsightsForm, ReviewFilterForm, ReviewForm
+from diagnostics.review.forms import (
+    CommentForm,
+    InsightsForm,
+    PageForm,
+    ReviewFilterForm,
+    ReviewForm,
+)
 from diagnostics.review.models import Comment
 from diagnostics.review.paging import page_of
 from diagnostics.review.tallies import CheckDay, CheckTotal, SymptomDay, SymptomTotal
@@ -25,19 +31,14 @@ MATCHES_CAP = 1_000  # an exact count grows with the data; past this the queue s
 @staff_page("diagnostics.review_case")
 @vary_on_headers("HX-Request")
 def review_queue(request):
-    form = ReviewFilterForm(request.GET)
+    form, paging = ReviewFilterForm(request.GET), PageForm(request.GET)
     cases = form.filter(Case.objects.for_review())
-    page = page_of(
-        cases,
-        after=form.position("after"),
-        before=form.position("before"),
-        last="last" in request.GET,
-    )
+    page = page_of(cases, **paging.position())
     for case in page.cases:
         case.token = case.session.token
     with_links(page.cases, "diagnostics:case_detail", "token")
     matches = cases.order_by()[: MATCHES_CAP + 1].count()
-    context = {"form": form, "page": page, "matches": matches_text(matches)}
+    context = {"form": form, "paging": paging, "page": page, "matches": matches_text(matches)}
     return render_htmx(request, "review/queue.html", "results", context)
 
 

@@ -249,3 +249,26 @@ def test_a_custom_tag_on_the_whole_document_is_refused():
     assert errors("!thing\nplaybook: 1\n") == [
         "book.yaml:1: playbook: uses the tag !thing, which a playbook does not allow"
     ]
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x1b", "\x7f", "\ufffe", "\x85"])
+def test_a_control_character_in_the_file_names_its_line(character):
+    text = one_check(check=f"          - key: chk\n            title: Ch{character}k\n")
+    code = f"U+{ord(character):04X}"
+    assert errors(text.encode()) == [
+        f"book.yaml:11: file: contains the control character {code}, which a playbook does not "
+        "allow"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("escape", "code"), [("\\0", "U+0000"), ("\\e", "U+001B"), ("\\x7f", "U+007F")]
+)
+def test_a_control_character_written_as_an_escape_is_refused_in_any_text(escape, code):
+    text = one_check(
+        check=f'          - key: chk\n            title: Chk\n            help: "a{escape}b"\n'
+    )
+    assert errors(text) == [
+        f"book.yaml:12: categories[0].symptoms[0].checks[0].help: contains the control "
+        f"character {code}, which a playbook does not allow"
+    ]

@@ -410,6 +410,17 @@ def test_purge_deletes_only_sessions_never_saved_after_the_given_days():
     assert list(DiagnosticSession.objects.values_list("pk", flat=True)) == [saved.pk]
 
 
+def test_purge_forgets_the_rate_limit_counters_of_past_hours(client):
+    symptom = make_symptom()
+    client.post(f"/symptoms/{symptom.key}/start/")
+    client.post(f"/symptoms/{symptom.key}/start/", REMOTE_ADDR="10.0.0.9")
+    Throttle.objects.filter(pk=Throttle.objects.first().pk).update(
+        window=F("window") - timedelta(hours=2)
+    )
+    call_command("purge_stale_sessions", stdout=StringIO())
+    assert Throttle.objects.count() == 1
+
+
 # -- Bounded queries --------------------------------------------------------------------------
 
 

@@ -225,3 +225,15 @@ def test_review_pages_run_the_same_queries_at_any_size(
         client.get(f"/review/insights/?symptom={symptom}")
     with django_assert_num_queries(7):  # six, then the streamed cases in one query
         b"".join(client.get("/review/cases.csv").streaming_content)
+
+
+@pytest.mark.parametrize(
+    "query", ["after=253402300800000000-1", "before=99999999999999999999-1", "after=1-0"]
+)
+def test_a_page_link_out_of_range_says_so_and_shows_the_newest_cases(client, lead, query):
+    newest = make_case()
+    response = client.get(f"/review/?{query}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "That page link is not valid. Start again from the newest cases." in html
+    assert listed(client, f"?{query}") == tokens(newest)

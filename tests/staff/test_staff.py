@@ -145,3 +145,12 @@ def test_playbook_page_query_count_stays_flat(client, admin, django_assert_num_q
     # The six of every staff page (see above), then the last ten revisions.
     with django_assert_num_queries(7):
         assert client.get("/playbook/").status_code == 200
+
+
+def test_an_upload_with_a_control_character_names_its_line_and_imports_nothing(client, admin):
+    text = PLAYBOOK.replace("Trigger matching event.", "Trigger \x1b matching event.")
+    response = upload(client, text)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "book.yaml:15: file: contains the control character U+001B" in html
+    assert not Symptom.objects.exists()

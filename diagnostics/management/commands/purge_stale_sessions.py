@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django.utils.translation import ngettext
 
+from diagnostics import throttle
 from diagnostics.diagnosis.models import DiagnosticSession
 
 
 class Command(BaseCommand):
-    help = "Delete diagnostic sessions that were never saved as a case after some days."
+    help = "Delete sessions never saved as a case after some days, and old rate-limit counters."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -23,3 +25,5 @@ class Command(BaseCommand):
             "n": sessions
         }
         self.stdout.write(f"{deleted} never saved in {days} days.")
+        # The rate-limit counters of past hours have done their work.
+        throttle.forget_before(timezone.now())
