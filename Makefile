@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast lint format setup clean bench bench-smoke
+.PHONY: run dev test test-fast lint format setup clean bench bench-smoke
 
 # Re-install whenever pyproject.toml changes; the stamp keeps repeat runs instant.
 $(VENV)/.installed: pyproject.toml
@@ -14,14 +14,34 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-setup: $(VENV)/.installed
+# This machine's settings, written once and then kept (git-ignored): a generated secret key,
+# and plain HTTP on loopback. manage.py reads it too, so the README's commands work as written.
+LOCAL_ENV ?= local.env
+$(LOCAL_ENV): | $(VENV)/.installed
+	@printf '%s\n' \
+	  "# This portal's local settings, written by make run. Keep it out of git; the environment wins." \
+	  "SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  "ALLOWED_HOSTS=127.0.0.1,localhost" \
+	  "SECURE_SSL_REDIRECT=false" \
+	  "SECURE_COOKIES=false" \
+	  "SECURE_HSTS_SECONDS=0" > $@
+	@echo "Wrote $@ (a new secret key and local settings)."
+
+setup: $(VENV)/.installed $(LOCAL_ENV)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py import_playbook --if-empty fixtures/playbook.yaml
 	$(PY) manage.py create_demo_accounts
 
-run: export DEBUG ?= true
+# The portal as one machine serves it: DEBUG off, real error pages, hashed static files,
+# gunicorn. Ctrl+C stops it.
 run: setup
+	@echo "Serving http://$(HOST)/ (gunicorn, DEBUG off). Staff sign in at http://$(HOST)/accounts/login/"
+	$(VENV)/bin/gunicorn portal.wsgi:application --bind $(HOST) --workers 2 --access-logfile -
+
+# The autoreloading debug server, for working on the code.
+dev: export DEBUG = true
+dev: setup
 	$(PY) manage.py runserver $(HOST)
 
 test: $(VENV)/.installed

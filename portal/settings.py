@@ -1,7 +1,8 @@
 """Settings for the diagnostic portal, read from the environment.
 
 The defaults give a working SQLite portal for development (`DEBUG=true`); in production set
-`SECRET_KEY`, `ALLOWED_HOSTS` and `DATABASE_URL`. Bad values stop the portal at start-up.
+`SECRET_KEY`, `ALLOWED_HOSTS` and `DATABASE_URL` (or put them in local.env). Bad values stop
+the portal at start-up.
 """
 
 import os
@@ -9,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from dotenv import load_dotenv
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -45,6 +47,13 @@ def env_int(name, default):
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
+
+# `make run` writes local.env: a generated secret key and the choices of a portal on this
+# machine (git-ignored), so `manage.py` works as the README says without typing them. The
+# environment wins over the file; LOCAL_ENV names another file, or none when empty.
+LOCAL_ENV = os.environ.get("LOCAL_ENV", str(BASE_DIR / "local.env"))
+if LOCAL_ENV:
+    load_dotenv(LOCAL_ENV, override=False)
 
 DEBUG = env_bool("DEBUG", default=False)
 

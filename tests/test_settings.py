@@ -64,3 +64,35 @@ def test_the_production_settings_pass_djangos_deploy_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_manage_py_works_without_typing_settings_after_make_writes_local_env(tmp_path):
+    local_env = tmp_path / "local.env"
+    subprocess.run(
+        ["make", "--no-print-directory", f"LOCAL_ENV={local_env}", str(local_env)],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    settings = dict(
+        line.split("=", 1) for line in local_env.read_text().splitlines() if "=" in line
+    )
+    assert len(settings["SECRET_KEY"]) >= 50
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    command = [sys.executable, "manage.py", "check"]
+    without = subprocess.run(command, cwd=ROOT, env={**env, "LOCAL_ENV": ""}, capture_output=True)
+    assert b"Set SECRET_KEY" in without.stderr
+    result = subprocess.run(
+        command, cwd=ROOT, env={**env, "LOCAL_ENV": str(local_env)}, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_make_run_serves_with_debug_off_through_gunicorn():
+    recipe = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run"], cwd=ROOT, capture_output=True, text=True,
+        check=True,
+    ).stdout  # fmt: skip
+    assert "gunicorn portal.wsgi:application --bind 127.0.0.1:8000" in recipe
+    assert "DEBUG=" not in recipe
+    assert "runserver" not in recipe
