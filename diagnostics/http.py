@@ -1,9 +1,11 @@
 """Small helpers every domain's views share: answering htmx, links in bulk, the client."""
 
 import ipaddress
+from functools import wraps
 
 from django.conf import settings
-from django.shortcuts import render
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 
@@ -39,3 +41,22 @@ def client_address(request):
             except ValueError:
                 pass
     return connecting
+
+
+def post_only(where):
+    """A view that acts only on POST. A GET (a reload after an error, an address pasted from
+    the bar) is sent to `where(*args, **kwargs)` (a URL), never to a blank 405 page; any other
+    method is still refused."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "POST":
+                return view(request, *args, **kwargs)
+            if request.method in ("GET", "HEAD"):
+                return redirect(where(*args, **kwargs))
+            return HttpResponseNotAllowed(["POST"])
+
+        return wrapper
+
+    return decorate

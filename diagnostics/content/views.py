@@ -13,6 +13,7 @@ from diagnostics.content.playbook import (
     read_playbook,
 )
 from diagnostics.diagnosis.forms import StartForm
+from diagnostics.diagnosis.remembered import started_here
 from diagnostics.http import with_links
 from diagnostics.staff.roles import is_agent, staff_page
 
@@ -28,6 +29,7 @@ def symptom_detail(request, key, start_form=None, status=200):
         "symptom": symptom,
         # Agents start diagnoses for a customer and note the ticket; customers just start.
         "start_form": (start_form or StartForm()) if is_agent(request.user) else None,
+        "started": started_here(request, symptom)[:1],
     }
     return render(request, "content/symptom_detail.html", context, status=status)
 

@@ -76,8 +76,18 @@ class DiagnosticSessionQuerySet(models.QuerySet):
         ).prefetch_related("results")
 
     def in_progress_for(self, user):
-        """Sessions `user` started and has not saved yet, newest first."""
-        return self.filter(started_by=user, case__isnull=True).order_by("-started_at")
+        """Sessions `user` started and has not saved yet, newest first, with how many of
+        their checks are answered (`answered` of `checks`)."""
+        return (
+            self.filter(started_by=user, case__isnull=True)
+            .annotate(
+                checks=models.Count("results"),
+                answered=models.Count(
+                    "results", filter=~models.Q(results__status=ResultStatus.PENDING)
+                ),
+            )
+            .order_by("-started_at")
+        )
 
     def lock(self, pk):
         """Wait for, then hold until the transaction ends, the lock on session `pk`'s row.
@@ -222,24 +232,7 @@ class CheckResult(models.Model):
         self.status, self.note = status, note
 
 
-def consistent_cases(results):
-    """The condition a case meets when it does not contradict its results: a resolved case
-    names a check that found a problem, and a case where nothing was answered says what
-    happened in its summary. `results` is the CheckResult model (a migration's, or ours)."""
-    answered = results.objects.filter(session=models.OuterRef("session")).exclude(
-        status=ResultStatus.PENDING
-    )
-    resolution_holds = ~models.Q(outcome=Outcome.RESOLVED) | models.Q(
-        resolved_by__status=ResultStatus.PROBLEM
-    )
-    return resolution_holds & (models.Exists(answered) | ~models.Q(summary=""))
-
-
 class CaseQuerySet(models.QuerySet):
-    def consistent(self):
-        """Cases that do not contradict their results (all cases saved through the form)."""
-        return self.filter(consistent_cases(CheckResult))
-
     def for_review(self):
         """Cases newest first, with what the review list shows."""
         return self.select_related("session", "symptom", "ran_by").order_by("-saved_at", "-id")
@@ -373,7 +366,9 @@ class Case(models.Model):
             raise ValidationError({"resolved_by": RESOLVING_CHECK_MESSAGE})
 
     def contradicts(self, results):
-        """Whether the case contradicts its `results` (see `consistent_cases`)."""
+        """Whether the case contradicts its `results`: resolved by a check that found no
+        problem, or saved with nothing answered and no summary. The form refuses both; only
+        older portals could save one."""
         answered = any(r.status != ResultStatus.PENDING for r in results)
         resolving = next((r for r in results if r.pk == self.resolved_by_id), None)
         wrong_check = self.outcome == Outcome.RESOLVED and (

@@ -7,5 +7,6 @@ urlpatterns = [
     path("cases/<str:token>/", views.case_detail, name="case_detail"),
     path("cases/<str:token>/checks/<int:position>/", views.tick, name="tick"),
     path("cases/<str:token>/save/", views.save_case, name="save_case"),
+    path("cases/<str:token>/discard/", views.discard_session, name="discard_session"),
     path("my-cases/", views.my_cases, name="my_cases"),
 ]

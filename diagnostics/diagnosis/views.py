@@ -3,12 +3,13 @@
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from diagnostics import throttle
 from diagnostics.content.models import Symptom
@@ -20,7 +21,8 @@ from diagnostics.diagnosis.models import (
     DiagnosticSession,
     SessionClosed,
 )
-from diagnostics.http import client_address, render_htmx
+from diagnostics.diagnosis.remembered import remember_started, started_here
+from diagnostics.http import client_address, post_only, render_htmx
 from diagnostics.review.panel import review_panel
 from diagnostics.staff.roles import is_agent, staff_page
 
@@ -53,7 +55,11 @@ def private_link(view):
     return wrapper
 
 
-@require_POST
+def case_url(token, *args):
+    return reverse("diagnostics:case_detail", args=[token])
+
+
+@post_only(lambda key: reverse("diagnostics:symptom_detail", args=[key]))
 def start_session(request, key):
     symptom = get_object_or_404(Symptom.objects.for_page(), key=key)
     if is_agent(request.user):
@@ -63,13 +69,14 @@ def start_session(request, key):
         session = DiagnosticSession.start(
             symptom, started_by=request.user, ticket=form.cleaned_data["ticket"]
         )
-        return redirect(session)
+        return redirect(remember_started(request, session))
 
     address = client_address(request)
     if not throttle.allow("start", address, settings.DIAGNOSIS_STARTS_PER_HOUR):
-        return render(request, "diagnosis/too_many_starts.html", {"symptom": symptom}, status=429)
+        context = {"symptom": symptom, "started": started_here(request)}
+        return render(request, "diagnosis/too_many_starts.html", context, status=429)
     session = DiagnosticSession.start(symptom, client_fingerprint=throttle.fingerprint(address))
-    return redirect(session)
+    return redirect(remember_started(request, session))
 
 
 @private_link
@@ -105,7 +112,7 @@ def render_case(request, session, *, partial=None, message="", status=200, **rev
 
 
 @private_link
-@require_POST
+@post_only(lambda token, position: f"{case_url(token)}#check-{position}")
 def tick(request, token, position):
     result = get_object_or_404(
         CheckResult.objects.select_related("session__case"),
@@ -138,7 +145,7 @@ def tick(request, token, position):
 
 
 @private_link
-@require_POST
+@post_only(case_url)
 def save_case(request, token):
     session = get_session_or_404(token)
     if session.is_saved:
@@ -168,3 +175,15 @@ def my_cases(request):
     in_progress = DiagnosticSession.objects.in_progress_for(request.user)[:10]
     context = {"cases": cases, "in_progress": in_progress}
     return render(request, "diagnosis/my_cases.html", context)
+
+
+@staff_page("diagnostics.run_diagnosis")
+@post_only(lambda token: reverse("diagnostics:my_cases"))
+def discard_session(request, token):
+    """An agent throws away a diagnosis they started and abandoned; a saved case stays."""
+    session = get_object_or_404(
+        DiagnosticSession.objects.in_progress_for(request.user), token=token
+    )
+    session.delete()
+    messages.success(request, f"Discarded the diagnosis of “{session.symptom_title}”.")
+    return redirect("diagnostics:my_cases")

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from diagnostics.content.models import KEY_MAX_LENGTH, Symptom
-from diagnostics.diagnosis.models import CheckResult, Outcome, ResultStatus, consistent_cases
+from diagnostics.diagnosis.models import CheckResult, Outcome, ResultStatus
 
 
 class SymptomCounts(models.Model):
@@ -150,9 +150,13 @@ def recount(apps=global_apps):
     """Every tally as the cases say it should be: {model: {key: {count: value}}}. Reads the
     cases and results grouped by the database; the result holds a row per tally. `apps` is
     a migration's, when one rebuilds the tallies."""
-    results = apps.get_model("diagnostics", "CheckResult")
-    cases = apps.get_model("diagnostics", "Case").objects.filter(consistent_cases(results))
-    results = results.objects.filter(session__case__in=cases)
+    contradicting = contradicting_cases(apps)
+    cases = apps.get_model("diagnostics", "Case").objects.exclude(id__in=contradicting)
+    results = (
+        apps.get_model("diagnostics", "CheckResult")
+        .objects.filter(session__case__isnull=False)
+        .exclude(session__case__id__in=contradicting)
+    )
     outcomes = {
         outcome.value: models.Count("id", filter=models.Q(outcome=outcome)) for outcome in Outcome
     }
@@ -194,6 +198,29 @@ def recount(apps=global_apps):
         CheckDay: check_days,
         CheckTotal: _sum_days(check_days, CheckCounts.COUNTS),
     }
+
+
+def contradicting_cases(apps=global_apps):
+    """Ids of the cases that contradict their results (see `Case.contradicts`): two plain
+    queries, whose answer is empty on a portal that only ever saved through the form."""
+    cases = apps.get_model("diagnostics", "Case").objects
+    wrong_check = cases.filter(outcome=Outcome.RESOLVED).exclude(
+        resolved_by__status=ResultStatus.PROBLEM
+    )
+    nothing_said = (
+        cases.filter(summary="")
+        .annotate(
+            answered=models.Count(
+                "session__results",
+                filter=~models.Q(session__results__status=ResultStatus.PENDING),
+            )
+        )
+        .filter(answered=0)
+    )
+    return [
+        *wrong_check.values_list("id", flat=True),
+        *nothing_said.values_list("id", flat=True),
+    ]
 
 
 def _sum_days(days, names):

@@ -5,12 +5,11 @@ import csv
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from diagnostics.diagnosis.models import Case, ReviewConflict
-from diagnostics.diagnosis.views import get_case_or_404, render_case
-from diagnostics.http import render_htmx, with_links
+from diagnostics.diagnosis.views import case_url, get_case_or_404, render_case
+from diagnostics.http import post_only, render_htmx, with_links
 from diagnostics.review import insights
 from diagnostics.review.forms import (
     CommentForm,
@@ -94,7 +93,7 @@ def review_export(request):
     return response
 
 
-@require_POST
+@post_only(lambda token: f"{case_url(token)}#comments")
 @staff_page("diagnostics.review_case")
 def add_comment(request, token):
     session = get_case_or_404(token)
@@ -107,7 +106,7 @@ def add_comment(request, token):
     return render_case(request, session, partial="comments")  # the thread, and an empty form
 
 
-@require_POST
+@post_only(lambda token: f"{case_url(token)}#review")
 @staff_page("diagnostics.review_case")
 def set_review(request, token):
     session = get_case_or_404(token)

@@ -67,7 +67,8 @@ def test_a_session_records_the_playbook_revision_it_ran_on():
 
 def test_starting_needs_a_post(client):
     symptom = make_symptom()
-    assert client.get(f"/symptoms/{symptom.key}/start/").status_code == 405
+    response = client.get(f"/symptoms/{symptom.key}/start/")
+    assert response["Location"] == f"/symptoms/{symptom.key}/"  # back to the page, not a 405
     assert not DiagnosticSession.objects.exists()
 
 
