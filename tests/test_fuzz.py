@@ -35,4 +35,5 @@ def test_odd_values_in_every_list_parameter_never_give_a_server_error(client, ur
             if response.streaming:
                 b"".join(response.streaming_content)
             assert response.status_code < 500, (name, value, response.status_code)
-            assert response.status_code in (200, 400), (name, value, response.status_code)
+            # 302: an empty parameter is dropped from the address.
+            assert response.status_code in (200, 302, 400), (name, value, response.status_code)

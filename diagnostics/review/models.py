@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from diagnostics.content.markdown import render_markdown
 from diagnostics.diagnosis.models import Case
 
 COMMENT_MAX_LENGTH = 2_000
@@ -33,3 +34,8 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.body[:50]
+
+    @property
+    def body_html(self):
+        """The comment's Markdown, sanitised like the playbook's."""
+        return render_markdown(self.body)

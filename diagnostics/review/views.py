@@ -1,8 +1,9 @@
 """Team leads: the review queue and its CSV, comments and review status, and insights."""
 
 import csv
+from urllib.parse import urlencode
 
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.vary import vary_on_headers
@@ -20,6 +21,7 @@ from diagnostics.review.forms import (
 )
 from diagnostics.review.models import Comment
 from diagnostics.review.paging import page_of
+from diagnostics.review.panel import list_query
 from diagnostics.review.tallies import CheckDay, CheckTotal, SymptomDay, SymptomTotal
 from diagnostics.staff.models import display_name
 from diagnostics.staff.roles import staff_page
@@ -30,15 +32,43 @@ MATCHES_CAP = 1_000  # an exact count grows with the data; past this the queue s
 @staff_page("diagnostics.review_case")
 @vary_on_headers("HX-Request")
 def review_queue(request):
-    form, paging = ReviewFilterForm(request.GET), PageForm(request.GET)
+    given = without_empty(request.GET)
+    if given != request.GET and not request.htmx:
+        return redirect(f"{request.path}?{given.urlencode()}" if given else request.path)
+    form, paging = ReviewFilterForm(given), PageForm(given)
     cases = form.filter(Case.objects.for_review())
     page = page_of(cases, **paging.position())
+    # Each case links back to this list and on to the next case in it (see review_panel).
+    back = urlencode({"from": filters_of(given).urlencode()})
     for case in page.cases:
         case.token = case.session.token
     with_links(page.cases, "diagnostics:case_detail", "token")
+    for case in page.cases:
+        case.url = f"{case.url}?{back}"
     matches = cases.order_by()[: MATCHES_CAP + 1].count()
     context = {"form": form, "paging": paging, "page": page, "matches": matches_text(matches)}
-    return render_htmx(request, "review/queue.html", "results", context)
+    response = render_htmx(request, "review/queue.html", "results", context)
+    if request.htmx:  # the address bar shows only the filters given, not every empty one
+        response["HX-Push-Url"] = f"{request.path}?{given.urlencode()}" if given else request.path
+    return response
+
+
+def without_empty(query):
+    """The query string without its empty parameters (`?q=&symptom=&...` from the form)."""
+    kept = QueryDict(mutable=True)
+    for name, values in query.lists():
+        kept.setlist(name, [value for value in values if value])
+        if not kept.getlist(name):
+            del kept[name]
+    return kept
+
+
+def filters_of(query):
+    """The query string's filters, without the paging position."""
+    filters = query.copy()
+    for name in ("after", "before", "last"):
+        filters.pop(name, None)
+    return filters
 
 
 def matches_text(matches):
@@ -82,7 +112,7 @@ def review_export(request):
                 case.get_outcome_display(),
                 case.resolved_by.title if case.resolved_by else "",
                 case.get_review_status_display(),
-                display_name(case.ran_by),
+                display_name(case.ran_by) or "Customer",
                 case.summary,
                 request.build_absolute_uri(case.get_absolute_url()),
             ]
@@ -102,7 +132,7 @@ def add_comment(request, token):
         return render_case(request, session, partial="comments", comment_form=form, status=400)
     Comment.objects.create(case=session.case, author=request.user, body=form.cleaned_data["body"])
     if not request.htmx:
-        return redirect(f"{session.get_absolute_url()}#comments")
+        return redirect(f"{session.get_absolute_url()}{list_query(request)}#comments")
     return render_case(request, session, partial="comments")  # the thread, and an empty form
 
 
@@ -120,7 +150,7 @@ def set_review(request, token):
         case.refresh_from_db()
         return render_case(request, session, partial="review", conflict=True, status=409)
     if not request.htmx:
-        return redirect(f"{session.get_absolute_url()}#review")
+        return redirect(f"{session.get_absolute_url()}{list_query(request)}#review")
     return render_case(request, session, partial="review")
 
 

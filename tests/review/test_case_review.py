@@ -111,3 +111,25 @@ def test_customers_and_agents_see_no_review_and_cannot_post_one(client):
     assert "internal remark" not in client.get(f"/cases/{case.session.token}/").content.decode()
     assert review(client, case, "reviewed", 1).status_code == 403
     assert client.post(f"/cases/{case.session.token}/comments/", {"body": "x"}).status_code == 403
+
+
+def test_comments_render_markdown_safely(client, lead):
+    case = make_case()
+    body = (
+        "Checked **twice**.\n\n- logs\n- [ticket](https://example.com)\n\n<script>alert(1)</script>"
+    )
+    client.post(f"/cases/{case.session.token}/comments/", {"body": body})
+    html = client.get(f"/cases/{case.session.token}/").content.decode()
+    assert "<strong>twice</strong>" in html
+    assert '<a href="https://example.com" rel="noopener noreferrer nofollow">ticket</a>' in html
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_a_comment_posted_from_a_case_opened_from_the_list_keeps_the_way_back(client, lead):
+    case = make_case()
+    response = client.post(
+        f"/cases/{case.session.token}/comments/?from=outcome%3Dnot_resolved", {"body": "Seen."}
+    )
+    assert (
+        response["Location"] == f"/cases/{case.session.token}/?from=outcome%3Dnot_resolved#comments"
+    )

@@ -27,7 +27,7 @@ HTMX = {"HX-Request": "true"}
 def listed(client, query=""):
     """The case links the list shows, in order."""
     html = client.get(f"/review/{query}").content.decode()
-    return re.findall(r'<td><a href="/cases/([^/]+)/">', html)
+    return re.findall(r'<td><a href="/cases/([^/]+)/[?"]', html)
 
 
 def tokens(*cases):
@@ -140,7 +140,7 @@ def test_pages_walk_every_case_once_forwards_and_backwards(client, lead):
 
     def page(query):
         html = client.get(f"/review/{query}").content.decode()
-        rows = re.findall(r'<td><a href="/cases/([^/]+)/">', html)
+        rows = re.findall(r'<td><a href="/cases/([^/]+)/[?"]', html)
         older = re.search(r'href="\?after=([^"&]+)" rel="next"', html)
         newer = re.search(r'href="\?before=([^"&]+)" rel="prev"', html)
         return rows, older and older.group(1), newer and newer.group(1)
@@ -177,7 +177,7 @@ def test_csv_exports_the_filtered_list(client, lead):
     assert rows[0] == ["saved_at", "symptom", "ticket", "outcome", "resolved_by",
                        "review_status", "ran_by", "summary", "link"]  # fmt: skip
     assert len(rows) == 2
-    assert rows[1][1:8] == ["Webhooks not firing", "ZD-7", "Escalated", "", "New", "",
+    assert rows[1][1:8] == ["Webhooks not firing", "ZD-7", "Escalated", "", "New", "Customer",
                             "Sent to engineering"]  # fmt: skip
     assert rows[1][8].startswith("http://testserver/cases/")
 
@@ -237,3 +237,51 @@ def test_a_page_link_out_of_range_says_so_and_shows_the_newest_cases(client, lea
     assert response.status_code == 200
     assert "That page link is not valid. Start again from the newest cases." in html
     assert listed(client, f"?{query}") == tokens(newest)
+
+
+def test_empty_filters_are_dropped_from_the_address(client, lead):
+    response = client.get("/review/?q=&symptom=&outcome=escalated&status=")
+    assert response["Location"] == "/review/?outcome=escalated"
+    response = client.get("/review/?q=&outcome=escalated", headers=HTMX)
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == "/review/?outcome=escalated"
+
+
+def test_a_reversed_date_range_says_so_in_the_results_htmx_updates(client, lead):
+    make_case()
+    response = client.get("/review/?date_from=2026-05-01&date_to=2026-04-01", headers=HTMX)
+    html = response.content.decode()
+    assert "No cases are listed until the filters are fixed" in html
+    assert "To: The end date is before the start date." in html
+
+
+def test_the_list_shows_each_cases_summary(client, lead):
+    make_case(summary="Customer re-subscribed to order.created and it worked")
+    assert (
+        "Customer re-subscribed to order.created and it worked"
+        in client.get("/review/").content.decode()
+    )
+
+
+def test_a_case_opened_from_the_list_links_back_to_it_and_on_to_the_next(client, lead):
+    symptom = make_symptom()
+    newest, middle, other, oldest = (
+        make_case(symptom, outcome="escalated", days_ago=0),
+        make_case(symptom, outcome="escalated", days_ago=1),
+        make_case(outcome="escalated", days_ago=2),
+        make_case(symptom, outcome="escalated", days_ago=3),
+    )
+    html = client.get(f"/review/?symptom={symptom.pk}").content.decode()
+    link = re.search(rf'href="(/cases/{newest.session.token}/\?from=[^"]+)"', html).group(1)
+    assert link.endswith(f"?from=symptom%3D{symptom.pk}")
+    page = client.get(link.replace("&amp;", "&")).content.decode()
+    assert f'<a href="/review/?symptom={symptom.pk}">← Back to the list</a>' in page
+    next_link = re.search(r'<a href="([^"]+)" rel="next">Next case →</a>', page).group(1)
+    assert next_link.startswith(f"/cases/{middle.session.token}/?from=")
+    page = client.get(next_link.replace("&amp;", "&")).content.decode()
+    assert f"/cases/{oldest.session.token}/" in page  # the other symptom's case is skipped
+    assert other.session.token not in page
+    page = client.get(
+        f"/cases/{oldest.session.token}/?from=symptom%3D{symptom.pk}"
+    ).content.decode()
+    assert "Last case in the list" in page
