@@ -4,7 +4,7 @@ from django.db.models.signals import post_migrate
 
 class DiagnosticsConfig(AppConfig):
     name = "diagnostics"
-    verbose_name = "Diagnostics"
+    verbose_name = "Playbook, cases and security"
 
     def ready(self):
         from diagnostics.staff.roles import sync_roles_after_migrate

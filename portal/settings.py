@@ -76,9 +76,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    "portal.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "portal.apps.BackupCodesConfig",  # django_otp.plugins.otp_static
+    "portal.apps.SignInLockoutsConfig",  # axes
     "diagnostics",
 ]
 

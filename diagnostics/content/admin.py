@@ -1,13 +1,24 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from diagnostics.content.models import Category, Check, PlaybookRevision, Symptom
 
 
 class CheckInline(admin.TabularInline):
+    """Checks in order under their symptom, narrow enough to fit a laptop screen."""
+
     model = Check
     fields = ["position", "key", "title", "help", "published"]
     ordering = ["position", "key"]
     extra = 1
+    formfield_overrides = {
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 24})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 32})},
+        models.PositiveIntegerField: {
+            "widget": forms.NumberInput(attrs={"class": "vIntegerField"})
+        },
+    }
 
 
 @admin.register(Category)

@@ -59,7 +59,11 @@ class SymptomQuerySet(models.QuerySet):
 
 class Symptom(models.Model):
     category = models.ForeignKey(Category, models.PROTECT, related_name="symptoms")
-    key = key_field(unique=True, help_text="Its public URL: /symptoms/<key>/. Keep it stable.")
+    key = key_field(
+        unique=True,
+        help_text="Its public address is /symptoms/ followed by this key: keep it stable once "
+        "links are out.",
+    )
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     summary = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH, help_text="Markdown.")
     position = models.PositiveIntegerField(default=0)

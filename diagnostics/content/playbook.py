@@ -81,7 +81,7 @@ def import_playbook(playbook, *, source, user=None):
     counts = Counter()
     kept_symptoms, kept_checks = set(), set()
 
-    for category_position, category_spec in enumerate(playbook.categories):
+    for category_position, category_spec in enumerate(playbook.categories, start=1):
         values = {"title": category_spec.title, "position": category_position}
         category = categories.get(category_spec.key)
         if category is None:
@@ -90,7 +90,7 @@ def import_playbook(playbook, *, source, user=None):
         elif _sync(category, values):
             counts["categories"] += 1
 
-        for symptom_position, spec in enumerate(category_spec.symptoms):
+        for symptom_position, spec in enumerate(category_spec.symptoms, start=1):
             values = {
                 "category_id": category.pk,
                 "title": spec.title,
@@ -106,7 +106,7 @@ def import_playbook(playbook, *, source, user=None):
                 counts["symptoms_changed"] += 1
             kept_symptoms.add(symptom.pk)
 
-            for check_position, check_spec in enumerate(spec.checks):
+            for check_position, check_spec in enumerate(spec.checks, start=1):
                 values = {
                     "title": check_spec.title,
                     "help": check_spec.help,

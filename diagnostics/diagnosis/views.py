@@ -130,7 +130,7 @@ def tick(request, token, position):
     if status == 200 and not request.htmx:
         return redirect(f"{result.session.get_absolute_url()}#check-{position}")
 
-    tick = {"position": position, "form": form}
+    tick = {"position": position, "form": form, "saved": status == 200}
     if not request.htmx:
         session = DiagnosticSession.objects.for_page().get(pk=result.session_id)
         return render_session(request, session, tick=tick, message=CLOSED_MESSAGE, status=status)

@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from diagnostics.staff.models import SecuritySettings
 
@@ -16,6 +18,19 @@ class SecuritySettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        """No list of one: straight to the settings themselves."""
+        settings = SecuritySettings.load()
+        return redirect(reverse("admin:diagnostics_securitysettings_change", args=[settings.pk]))
+
+    def response_change(self, request, obj):
+        """Stay on the settings after saving, with the message saying what changed; turning
+        on the second factor for someone who has no authenticator sends them to set one up
+        from the next page on (the set-up page says why)."""
+        state = "on" if obj.require_second_factor else "off"
+        messages.success(request, f"Saved: a second factor for staff is {state}.")
+        return redirect(request.path)
 
 
 admin.site.unregister(User)

@@ -46,7 +46,7 @@ def test_the_chart_matches_the_table_which_matches_a_count_by_hand(client, lead)
         by_hand[webhooks.pk],  # most cases first
         by_hand[login.pk],
     ]
-    widths = re.findall(r'<rect x="[\d.]+" y="20" width="([\d.]+)"', html)
+    widths = re.findall(r'<rect x="[\d.]+" y="0" width="([\d.]+)"', html)
     assert [float(w) for w in widths[:3]] == [300.0, 200.0, 100.0]  # 3:2:1 of 600
 
 

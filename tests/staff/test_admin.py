@@ -43,3 +43,36 @@ def test_the_admin_refuses_a_key_that_is_not_a_slug(admin_client):
 
 def test_no_model_change_is_missing_a_migration():
     call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+def test_the_admin_index_names_every_app_in_words(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+    for name in ("Sign-in lockouts", "Backup codes", "Authenticator apps"):
+        assert name in html
+    for code in ("AXES", "OTP_STATIC", "OTP_TOTP", "Otp_Static"):
+        assert code not in html
+
+
+def test_security_settings_open_straight_on_the_one_row_and_say_what_was_saved(admin_client):
+    response = admin_client.get("/admin/diagnostics/securitysettings/")
+    assert response["Location"] == "/admin/diagnostics/securitysettings/1/change/"
+    response = admin_client.post(
+        "/admin/diagnostics/securitysettings/1/change/",
+        {"require_second_factor": "on"},
+        follow=True,
+    )
+    assert "Saved: a second factor for staff is on." in response.content.decode()
+
+
+def test_the_symptom_form_says_its_public_address_in_words(admin_client):
+    html = admin_client.get("/admin/diagnostics/symptom/add/").content.decode()
+    assert "Its public address is /symptoms/ followed by this key" in html
+    assert "/symptoms//" not in html
+
+
+def test_imported_checks_count_from_one_as_on_the_portal(admin_client):
+    call_command("import_playbook", "fixtures/playbook.yaml", stdout=StringIO())
+    symptom = Check.objects.order_by("symptom_id", "position").first().symptom
+    assert list(symptom.checks.values_list("position", flat=True)) == list(
+        range(1, symptom.checks.count() + 1)
+    )

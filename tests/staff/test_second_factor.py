@@ -184,3 +184,19 @@ def test_only_signing_in_out_and_the_code_step_are_open_before_the_code(client, 
     ]:
         assert client.get(url)["Location"].startswith(VERIFY), url
     assert client.post("/accounts/logout/")["Location"] == "/"
+
+
+def test_a_right_code_just_after_a_wrong_one_says_to_wait_a_moment(client, agent):
+    device, _ = enrolled(agent, client)
+    sign_in(client)
+    wrong = "123456" if totp_code(device, 1) != "123456" else "654321"
+    client.post(VERIFY, {"code": wrong})
+    response = client.post(VERIFY, {"code": totp_code(device, 1)})
+    html = response.content.decode()
+    assert "Wait a moment, then enter the code again" in html
+    assert "That code is not right" not in html
+
+
+def test_forced_set_up_says_why(client, agent, policy_on):
+    html = client.get(ENROL).content.decode()
+    assert "This portal requires a second factor for all staff" in html

@@ -42,6 +42,13 @@ def safe_next(request, default="diagnostics:symptom_index"):
 WRONG_CODE = "That code is not right. Check the time on your phone, or use a backup code."
 
 
+def wait_message(until):
+    return (
+        "Wait a moment, then enter the code again: after a wrong code, codes are not checked "
+        f"for a few seconds (until {timezone.localtime(until):%H:%M:%S})."
+    )
+
+
 @login_required
 def verify(request):
     """The second step of signing in: a code from the authenticator app or a backup code.
@@ -57,10 +64,14 @@ def verify(request):
     if request.method == "POST":
         status = 400
         if form.is_valid() and (until := locked_until(devices)):
-            form.add_error("code", locked_message(until))
+            short = (until - timezone.now()).total_seconds() < 5
+            form.add_error("code", wait_message(until) if short else locked_message(until))
             status = 429
         elif form.is_valid():
+            # A right app code sent within the pause after a wrong one is refused too: say so.
             code = form.cleaned_data["code"]
+            app_code = code.isdigit() and len(code) == 6
+            paused = app_code and locked_until([d for d in devices if isinstance(d, TOTPDevice)])
             device = next((d for d in devices if d.verify_token(code)), None)
             if device:
                 django_otp.login(request, device)
@@ -68,7 +79,10 @@ def verify(request):
             until = locked_until(devices)
             # The first few waits are shorter than typing a new code: no need to mention them.
             long_wait = until and (until - timezone.now()).total_seconds() >= 5
-            form.add_error("code", locked_message(until) if long_wait else WRONG_CODE)
+            if long_wait:
+                form.add_error("code", locked_message(until))
+            else:
+                form.add_error("code", wait_message(paused) if paused else WRONG_CODE)
     context = {"form": form, "next": safe_next(request)}
     return render(request, "staff/second_factor/verify.html", context, status=status)
 
@@ -114,6 +128,8 @@ def enrol(request):
     key = b32encode(device.bin_key).decode()
     context = {
         "form": form,
+        # Sent here by the policy rather than by choice: the page says why.
+        "required": SecuritySettings.load().require_second_factor,
         # segno draws the SVG from the device's key and our issuer name: nothing a user typed.
         "qr_svg": mark_safe(segno.make(device.config_url, error="m").svg_inline(scale=4)),
         "key_groups": [key[i : i + 4] for i in range(0, len(key), 4)],
