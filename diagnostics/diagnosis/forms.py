@@ -14,7 +14,9 @@ CHOOSABLE = [(s.value, s.label) for s in ResultStatus if s != ResultStatus.PENDI
 
 
 class TickForm(forms.Form):
+    # Optional: a note typed before a result is chosen is saved with the result unchanged.
     status = forms.ChoiceField(
+        required=False,
         choices=CHOOSABLE,
         error_messages={
             "required": "Choose a result: passed, problem found or not applicable.",

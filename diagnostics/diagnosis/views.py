@@ -123,7 +123,8 @@ def tick(request, token, position):
     status = 200 if form.is_valid() else 400
     if form.is_valid():
         try:
-            result.record(**form.cleaned_data)
+            data = form.cleaned_data
+            result.record(data["status"] or result.status, data["note"])
         except SessionClosed:
             form.add_error(None, CLOSED_MESSAGE)
             status = 409
@@ -140,7 +141,9 @@ def tick(request, token, position):
     row = next(r for r in session.results.all() if r.position == position)
     if status == 400:  # give back what was typed, so a too-long note can be shortened
         row.note = form.data.get("note", "")
-    context = {"session": session, "result": row, "tick": tick}
+    # A note saved as it is typed gets the progress lines only: its row stays as it is.
+    autosave = status == 200 and "autosave" in request.POST
+    context = {"session": session, "result": row, "tick": tick, "autosave": autosave}
     return render(request, "diagnosis/tick.html", context, status=status)
 
 

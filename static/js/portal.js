@@ -70,7 +70,12 @@ function saveNote(textarea) {
   if (!form || !window.htmx) return;
   clearTimeout(textarea.autosaveTimer);
   textarea.sentValue = textarea.value;
-  htmx.ajax("POST", form.getAttribute("hx-post"), { source: form, swap: "none" });
+  // The server answers an autosave with the progress lines only, never the row.
+  htmx.ajax("POST", form.getAttribute("hx-post"), {
+    source: form,
+    swap: "none",
+    values: { autosave: "1" },
+  });
 }
 
 document.addEventListener("input", (event) => {

@@ -155,6 +155,23 @@ def test_an_unknown_result_is_refused_with_a_message_and_changes_nothing(client)
     assert results(session) == [("pending", ""), ("pending", "")]
 
 
+def test_a_note_typed_before_a_result_is_saved_and_the_check_stays_pending(client):
+    session = start_session(make_symptom(checks=2))
+    response = client.post(tick_url(session, 1), {"note": "Asked the customer"}, headers=HTMX)
+    assert response.status_code == 200
+    assert results(session)[0] == ("pending", "Asked the customer")
+
+
+def test_a_note_saved_as_it_is_typed_gets_only_the_progress_lines_back(client):
+    session = start_session(make_symptom(checks=2))
+    data = {"status": "ok", "note": "Half a sent", "autosave": "1"}
+    response = client.post(tick_url(session, 1), data, headers=HTMX)
+    html = response.content.decode()
+    assert 'id="progress"' in html
+    assert 'id="check-1"' not in html  # the row being typed in is left alone
+    assert results(session)[0] == ("ok", "Half a sent")
+
+
 def test_an_over_long_note_is_refused_and_given_back_to_shorten(client):
     session = start_session(make_symptom(checks=1))
     note = "x" * 1001

@@ -55,9 +55,12 @@ def test_a_lead_reviews_an_escalated_case_and_it_leaves_the_new_list(
     token = first.get_attribute("href").split("/")[2]
     first.click()
     expect(page.get_by_role("heading", name="Review", exact=True)).to_be_visible()
-    page.get_by_label("Add a comment").fill("Engineering confirmed a retry bug.")
+    # A comment box resized by its corner carries a style attribute: no swap may copy it.
+    page.get_by_label("Add a comment").evaluate("el => { el.style.height = '150px'; }")
+    page.get_by_label("Add a comment").fill("Engineering confirmed a **retry** bug.")
     page.get_by_role("button", name="Add comment").click()
     expect(page.locator(".comments li").last).to_contain_text("Engineering confirmed a retry bug.")
+    expect(page.locator(".comments li strong").last).to_have_text("retry")  # Markdown
     expect(page.locator(".comments li").last).to_contain_text("Lee Lead")
     expect(page.get_by_label("Add a comment")).to_have_value("")
     page.get_by_role("button", name="Mark reviewed").click()

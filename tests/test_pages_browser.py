@@ -1,0 +1,140 @@
+"""Real Chromium, every page of every role, at desktop and phone width: no serious or critical
+accessibility problem (axe-core), no console error (CSP violations included), no table cut
+off, no text under 14 px. Screenshots go to test-artifacts/screenshots/."""
+
+import re
+from io import StringIO
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from diagnostics.diagnosis.models import Case, DiagnosticSession
+from diagnostics.staff.models import Role
+from tests.factories import PASSWORD, import_shipped_playbook, make_user, start_session
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
+AXE = Axe()
+
+# What the checks below measure on a page, in the page.
+LAYOUT = """() => {
+  const problems = [];
+  for (const table of document.querySelectorAll("table")) {
+    const box = table.parentElement;
+    const scrolls = ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
+    const fits = table.scrollWidth <= box.clientWidth + 1;
+    const boxInView = box.getBoundingClientRect().right <= window.innerWidth + 1;
+    if (!(fits || (scrolls && boxInView))) problems.push("table cut off: " + table.className);
+  }
+  const page = document.documentElement;
+  if (page.scrollWidth > window.innerWidth + 1) problems.push("page scrolls sideways");
+  for (const el of document.querySelectorAll("main *, header *")) {
+    if (!el.offsetParent || !el.childNodes.length) continue;
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (own && size < 14) problems.push(`text at ${size}px: ${el.textContent.trim().slice(0, 30)}`);
+  }
+  return problems;
+}"""
+
+
+def check_page(page, name, screenshot, errors):
+    for width, (w, h) in WIDTHS.items():
+        page.set_viewport_size({"width": w, "height": h})
+        results = AXE.run(page)
+        serious = [
+            f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], f"{name} at {width}: {serious}"
+        assert page.evaluate(LAYOUT) == [], f"{name} at {width}"
+    page.set_viewport_size({"width": 1280, "height": 800})
+    screenshot(name)
+    assert errors == [], name
+
+
+@pytest.fixture
+def errors(page):
+    seen = []
+    page.on("console", lambda m: m.type == "error" and seen.append(m.text))
+    page.on("pageerror", lambda e: seen.append(str(e)))
+    return seen
+
+
+def sign_in(page, live_server, username):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_every_customer_page(live_server, page, screenshot, errors):
+    import_shipped_playbook()
+    for name, path in [("page-index", "/"), ("page-symptom", "/symptoms/webhooks-not-firing/"),
+                       ("page-not-found", "/no/such/page/")]:  # fmt: skip
+        response = page.goto(live_server.url + path)
+        if response.status == 404:
+            errors.clear()  # the browser logs the 404 status itself
+        check_page(page, name, screenshot, errors)
+    page.goto(live_server.url + "/symptoms/webhooks-not-firing/")
+    page.get_by_role("button", name="Start diagnosis").click()
+    page.locator("#check-1").get_by_label("Problem found", exact=True).check()
+    page.locator("#check-1-note").fill("Two lines of note,\nso the field must show both.")
+    expect(page.locator("#check-1-state")).to_have_text("Saved")
+    check_page(page, "page-session", screenshot, errors)
+    page.set_viewport_size({"width": 390, "height": 844})
+    note = page.locator("#check-1-note")
+    assert note.evaluate("el => el.scrollHeight <= el.clientHeight + 1")  # both lines show
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.get_by_label("Escalated", exact=True).check()
+    page.get_by_role("button", name="Save case").click()
+    expect(page.locator(".outcome")).to_have_text("Escalated")
+    check_page(page, "page-case", screenshot, errors)
+
+
+def test_every_staff_page(live_server, page, screenshot, errors):
+    import_shipped_playbook()
+    admin = make_user(Role.ADMIN, username="ada", first_name="Ada", last_name="Admin")
+    make_user(Role.AGENT, username="alex", first_name="Alex", last_name="Agent-with-a-long-name")
+    call_command("seed_demo_cases", "--count", "120", stdout=StringIO())
+    start_session(started_by=admin, ticket="ZD-4242")
+    case = Case.objects.select_related("session").order_by("-saved_at").first()
+    sign_in(page, live_server, "ada")
+    pages = [
+        ("staff-my-cases", "/my-cases/"),
+        ("staff-review", "/review/"),
+        ("staff-review-filtered", "/review/?outcome=escalated&date_from=2026-01-01"),
+        ("staff-case", f"{case.get_absolute_url()}?from="),
+        ("staff-insights", "/review/insights/"),
+        ("staff-insights-symptom", f"/review/insights/?symptom={case.symptom_id}"),
+        ("staff-playbook", "/playbook/"),
+        ("staff-security", "/accounts/security/"),
+        ("staff-password", "/accounts/password_change/"),
+        ("staff-enrol", "/accounts/security/authenticator/"),
+    ]
+    for name, path in pages:
+        page.goto(live_server.url + path)
+        check_page(page, name, screenshot, errors)
+    assert DiagnosticSession.objects.filter(case__isnull=True).exists()
+
+
+def test_the_sign_in_and_error_pages(live_server, page, screenshot, errors):
+    for name, path in [
+        ("page-sign-in", "/accounts/login/"),
+        ("page-reset", "/accounts/password_reset/"),
+    ]:
+        page.goto(live_server.url + path)
+        check_page(page, name, screenshot, errors)
+    make_user(Role.AGENT, username="alex")
+    sign_in(page, live_server, "alex")
+    page.goto(live_server.url + "/review/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    errors.clear()  # the 403 response itself is logged by the browser
+    check_page(page, "page-forbidden", screenshot, errors)
+    assert re.search("does not have the role", page.content())
