@@ -6,6 +6,7 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 
 
@@ -60,3 +61,8 @@ def post_only(where):
         return wrapper
 
     return decorate
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on pages that name no icon (the Django admin's)."""
+    return redirect(static("favicon.svg"), permanent=True)

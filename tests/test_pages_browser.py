@@ -20,7 +20,7 @@ WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
 AXE = Axe()
 
 # What the checks below measure on a page, in the page.
-LAYOUT = """() => {
+LAYOUT = """(ownStyles) => {
   const problems = [];
   for (const table of document.querySelectorAll("table")) {
     const box = table.parentElement;
@@ -31,7 +31,7 @@ LAYOUT = """() => {
   }
   const page = document.documentElement;
   if (page.scrollWidth > window.innerWidth + 1) problems.push("page scrolls sideways");
-  for (const el of document.querySelectorAll("main *, header *")) {
+  for (const el of ownStyles ? document.querySelectorAll("main *, header *") : []) {
     if (!el.offsetParent || !el.childNodes.length) continue;
     const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
     const size = parseFloat(getComputedStyle(el).fontSize);
@@ -42,6 +42,8 @@ LAYOUT = """() => {
 
 
 def check_page(page, name, screenshot, errors):
+    # Django's admin keeps its own (smaller) type: only the portal's pages are held to 14 px.
+    own_styles = not name.startswith("admin-")
     for width, (w, h) in WIDTHS.items():
         page.set_viewport_size({"width": w, "height": h})
         results = AXE.run(page)
@@ -51,7 +53,7 @@ def check_page(page, name, screenshot, errors):
             if v["impact"] in ("serious", "critical")
         ]
         assert serious == [], f"{name} at {width}: {serious}"
-        assert page.evaluate(LAYOUT) == [], f"{name} at {width}"
+        assert page.evaluate(LAYOUT, own_styles) == [], f"{name} at {width}"
     page.set_viewport_size({"width": 1280, "height": 800})
     screenshot(name)
     assert errors == [], name
@@ -116,6 +118,9 @@ def test_every_staff_page(live_server, page, screenshot, errors):
         ("staff-security", "/accounts/security/"),
         ("staff-password", "/accounts/password_change/"),
         ("staff-enrol", "/accounts/security/authenticator/"),
+        ("admin-index", "/admin/"),
+        ("admin-symptom", f"/admin/diagnostics/symptom/{case.symptom_id}/change/"),
+        ("admin-security", "/admin/diagnostics/securitysettings/1/change/"),
     ]
     for name, path in pages:
         page.goto(live_server.url + path)

@@ -5,19 +5,16 @@ from django.db import models
 from diagnostics.content.models import Category, Check, PlaybookRevision, Symptom
 
 
-class CheckInline(admin.TabularInline):
-    """Checks in order under their symptom, narrow enough to fit a laptop screen."""
+class CheckInline(admin.StackedInline):
+    """Checks in order under their symptom. Stacked, not a table: every field keeps its own
+    label (screen readers need one) and the form fits a laptop screen."""
 
     model = Check
-    fields = ["position", "key", "title", "help", "published"]
+    fields = [("position", "key", "published"), "title", "help"]
     ordering = ["position", "key"]
     extra = 1
     formfield_overrides = {
-        models.CharField: {"widget": forms.TextInput(attrs={"size": 24})},
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 32})},
-        models.PositiveIntegerField: {
-            "widget": forms.NumberInput(attrs={"class": "vIntegerField"})
-        },
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})},
     }
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -470,3 +471,30 @@ def test_a_tick_runs_the_same_queries_at_any_size(client, django_assert_num_quer
 
 def test_the_tick_url_is_reversible():
     assert reverse("diagnostics:tick", args=["abc", 3]) == "/cases/abc/checks/3/"
+
+
+@pytest.mark.parametrize(
+    ("path", "to"),
+    [("checks/2/", "#check-2"), ("save/", ""), ("comments/", "#comments"), ("review/", "#review")],
+)
+def test_a_get_on_a_post_only_address_goes_back_to_the_case(client, path, to):
+    session = start_session()
+    response = client.get(f"/cases/{session.token}/{path}")
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/cases/{session.token}/")
+    assert response["Location"].endswith(to)
+    assert client.put(f"/cases/{session.token}/{path}").status_code == 405
+
+
+def test_too_many_starts_offers_the_diagnoses_this_browser_started(client, settings):
+    settings.DIAGNOSIS_STARTS_PER_HOUR = 1
+    symptom = make_symptom(title="Webhooks not firing")
+    first = client.post(f"/symptoms/{symptom.key}/start/")["Location"]
+    response = client.post(f"/symptoms/{symptom.key}/start/")
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert f'<a href="{first}">Webhooks not firing</a>' in html
+    # And the symptom page offers to continue it.
+    html = client.get(f"/symptoms/{symptom.key}/").content.decode()
+    assert f'href="{first}">Continue the diagnosis you started at' in html
+    assert "Continue" not in Client().get(f"/symptoms/{symptom.key}/").content.decode()

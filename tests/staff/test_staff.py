@@ -154,3 +154,28 @@ def test_an_upload_with_a_control_character_names_its_line_and_imports_nothing(c
     assert response.status_code == 400
     assert "book.yaml:15: file: contains the control character U+001B" in html
     assert not Symptom.objects.exists()
+
+
+def test_an_agent_discards_an_abandoned_diagnosis_and_only_their_own(client, agent):
+    mine = start_session(started_by=agent, ticket="ZD-1")
+    saved = start_session(started_by=agent)
+    save_case(saved)
+    theirs = start_session(started_by=make_user(Role.AGENT))
+    html = client.get("/my-cases/").content.decode()
+    assert "0 of 3 checked" in html
+    assert f'action="/cases/{mine.token}/discard/"' in html
+    response = client.post(f"/cases/{mine.token}/discard/")
+    assert response["Location"] == "/my-cases/"
+    assert not DiagnosticSession.objects.filter(pk=mine.pk).exists()
+    assert client.post(f"/cases/{theirs.token}/discard/").status_code == 404
+    assert client.post(f"/cases/{saved.token}/discard/").status_code == 404
+    assert DiagnosticSession.objects.count() == 2
+
+
+def test_a_byline_without_a_ticket_starts_with_who_started_it(client, agent):
+    session = start_session(started_by=agent)
+    html = client.get(session.get_absolute_url()).content.decode()
+    assert '<p class="byline">Started by Alex Agent</p>' in html
+    session = start_session(started_by=agent, ticket="ZD-9")
+    html = client.get(session.get_absolute_url()).content.decode()
+    assert '<p class="byline">Ticket <strong>ZD-9</strong> · started by Alex Agent</p>' in html
