@@ -41,7 +41,7 @@ LAYOUT = """(ownStyles) => {
 }"""
 
 
-def check_page(page, name, screenshot, errors):
+def check_page(page, name, screenshot, problems):
     # Django's admin keeps its own (smaller) type: only the portal's pages are held to 14 px.
     own_styles = not name.startswith("admin-")
     for width, (w, h) in WIDTHS.items():
@@ -56,15 +56,7 @@ def check_page(page, name, screenshot, errors):
         assert page.evaluate(LAYOUT, own_styles) == [], f"{name} at {width}"
     page.set_viewport_size({"width": 1280, "height": 800})
     screenshot(name)
-    assert errors == [], name
-
-
-@pytest.fixture
-def errors(page):
-    seen = []
-    page.on("console", lambda m: m.type == "error" and seen.append(m.text))
-    page.on("pageerror", lambda e: seen.append(str(e)))
-    return seen
+    assert problems == [], name
 
 
 def sign_in(page, live_server, username):
@@ -75,20 +67,20 @@ def sign_in(page, live_server, username):
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def test_every_customer_page(live_server, page, screenshot, errors):
+def test_every_customer_page(live_server, page, screenshot, problems):
     import_shipped_playbook()
     for name, path in [("page-index", "/"), ("page-symptom", "/symptoms/webhooks-not-firing/"),
                        ("page-not-found", "/no/such/page/")]:  # fmt: skip
         response = page.goto(live_server.url + path)
         if response.status == 404:
-            errors.clear()  # the browser logs the 404 status itself
-        check_page(page, name, screenshot, errors)
+            problems.clear()  # the browser logs the 404 status itself
+        check_page(page, name, screenshot, problems)
     page.goto(live_server.url + "/symptoms/webhooks-not-firing/")
     page.get_by_role("button", name="Start diagnosis").click()
     page.locator("#check-1").get_by_label("Problem found", exact=True).check()
     page.locator("#check-1-note").fill("Two lines of note,\nso the field must show both.")
     expect(page.locator("#check-1-state")).to_have_text("Saved")
-    check_page(page, "page-session", screenshot, errors)
+    check_page(page, "page-session", screenshot, problems)
     page.set_viewport_size({"width": 390, "height": 844})
     note = page.locator("#check-1-note")
     assert note.evaluate("el => el.scrollHeight <= el.clientHeight + 1")  # both lines show
@@ -96,10 +88,10 @@ def test_every_customer_page(live_server, page, screenshot, errors):
     page.get_by_label("Escalated", exact=True).check()
     page.get_by_role("button", name="Save case").click()
     expect(page.locator(".outcome")).to_have_text("Escalated")
-    check_page(page, "page-case", screenshot, errors)
+    check_page(page, "page-case", screenshot, problems)
 
 
-def test_every_staff_page(live_server, page, screenshot, errors):
+def test_every_staff_page(live_server, page, screenshot, problems):
     import_shipped_playbook()
     admin = make_user(Role.ADMIN, username="ada", first_name="Ada", last_name="Admin")
     make_user(Role.AGENT, username="alex", first_name="Alex", last_name="Agent-with-a-long-name")
@@ -124,22 +116,22 @@ def test_every_staff_page(live_server, page, screenshot, errors):
     ]
     for name, path in pages:
         page.goto(live_server.url + path)
-        check_page(page, name, screenshot, errors)
+        check_page(page, name, screenshot, problems)
     assert DiagnosticSession.objects.filter(case__isnull=True).exists()
 
 
-def test_the_sign_in_and_error_pages(live_server, page, screenshot, errors):
+def test_the_sign_in_and_error_pages(live_server, page, screenshot, problems):
     for name, path in [
         ("page-sign-in", "/accounts/login/"),
         ("page-reset", "/accounts/password_reset/"),
     ]:
         page.goto(live_server.url + path)
-        check_page(page, name, screenshot, errors)
+        check_page(page, name, screenshot, problems)
     make_user(Role.AGENT, username="alex")
     sign_in(page, live_server, "alex")
     page.goto(live_server.url + "/review/")
     expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
-    errors.clear()  # the 403 response itself is logged by the browser
-    check_page(page, "page-forbidden", screenshot, errors)
+    problems.clear()  # the 403 response itself is logged by the browser
+    check_page(page, "page-forbidden", screenshot, problems)
     assert re.search("does not have the role", page.content())
