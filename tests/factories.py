@@ -1,5 +1,6 @@
 """Test data, made the way the product makes it."""
 
+import re
 import time
 from datetime import timedelta
 from io import StringIO
@@ -136,3 +137,20 @@ def totp_code(device, steps_ahead=0):
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time() + steps_ahead * device.step
     return f"{totp.token():0{device.digits}d}"
+
+
+# -- Reading what the pages did ---------------------------------------------------------------
+
+
+def results(session):
+    """(status, note) of each of the session's checks, in order, as stored."""
+    return list(session.results.values_list("status", "note"))
+
+
+def main_content(response):
+    """The page's <main>: the rest carries per-request nonces and CSRF tokens."""
+    return re.search(r"<main.*</main>", response.content.decode(), re.S).group(0)
+
+
+def tick_url(session, position):
+    return f"/cases/{session.token}/checks/{position}/"
