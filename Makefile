@@ -37,7 +37,8 @@ setup: $(VENV)/.installed $(LOCAL_ENV)
 # gunicorn. Ctrl+C stops it.
 run: setup
 	@echo "Serving http://$(HOST)/ (gunicorn, DEBUG off). Staff sign in at http://$(HOST)/accounts/login/"
-	$(VENV)/bin/gunicorn portal.wsgi:application --bind $(HOST) --workers 2 --access-logfile -
+	$(VENV)/bin/gunicorn portal.wsgi:application --bind $(HOST) --workers 2 --access-logfile - \
+	  --limit-request-line 8190
 
 # The autoreloading debug server, for working on the code.
 dev: export DEBUG = true

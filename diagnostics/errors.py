@@ -18,13 +18,15 @@ PAGES = {
     500: ("Something went wrong", "500.html"),
 }
 NOT_UTF8 = (
-    "The portal reads forms and addresses only as UTF-8 text, and this one was not. Nothing "
-    "was saved. Go back, check what you typed and send it again from the page."
+    "The portal reads forms and addresses only as UTF-8 text, and this one was not (or was "
+    "declared in another encoding). Nothing was saved. Go back, check what you typed and send "
+    "it again from the page."
 )
 
 
-def error_page(request, status, reason=""):
-    title, template = PAGES[status]
+def error_page(request, status, reason="", title=""):
+    default_title, template = PAGES[status]
+    title = title or default_title
     try:
         return render(request, template, {"title": title, "reason": reason}, status=status)
     except Exception:
@@ -57,7 +59,8 @@ def csrf_failure(request, reason=""):
     return error_page(
         request,
         403,
-        "The form’s security check failed: the page may have been open too long, or cookies "
+        title="The form could not be sent",
+        reason="The form’s security check failed: the page may have been open too long, or cookies "
         "are blocked for this site. Reload the page and try again.",
     )
 

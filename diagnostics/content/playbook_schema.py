@@ -19,6 +19,7 @@ from diagnostics.content.models import (
     TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
+from diagnostics.validators import CONTROL
 
 SCHEMA_VERSION = 1
 MAX_BYTES = 5 * 1024 * 1024
@@ -27,9 +28,9 @@ MAX_PROBLEMS = 50  # enough to fix a file in one pass, not a wall of noise
 _KEY_RE = re.compile(KEY_PATTERN)
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _NULL = _TAG + "str", _TAG + "int", _TAG + "null"
-# Control characters (tab and line ends aside), lone surrogates and non-characters: in the
-# file or written as escapes ("\0", "\e") in a quoted string. PostgreSQL cannot store a NUL.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Control characters are refused in the file or written as escapes ("\0", "\e") in a quoted
+# string: PostgreSQL cannot store a NUL.
+_CONTROL = CONTROL
 _PLAIN_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "map", "seq")}
 
 # -- The content, once valid ------------------------------------------------------------------

@@ -9,6 +9,7 @@ from diagnostics.diagnosis.models import (
     Outcome,
     ResultStatus,
 )
+from diagnostics.validators import refuse_control_characters, refuse_layout_characters
 
 CHOOSABLE = [(s.value, s.label) for s in ResultStatus if s != ResultStatus.PENDING]
 
@@ -26,6 +27,7 @@ class TickForm(forms.Form):
     note = forms.CharField(
         required=False,
         max_length=NOTE_MAX_LENGTH,
+        validators=[refuse_control_characters],
         error_messages={
             "max_length": f"Keep the note under {NOTE_MAX_LENGTH} characters "
             "(it has %(show_value)d).",
@@ -46,6 +48,7 @@ class SaveCaseForm(forms.ModelForm):
         label="Summary",
         required=False,
         max_length=SUMMARY_MAX_LENGTH,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
             "max_length": f"Keep the summary under {SUMMARY_MAX_LENGTH} characters "
@@ -96,6 +99,7 @@ class StartForm(forms.Form):
         label="Ticket reference",
         required=False,
         max_length=TICKET_MAX_LENGTH,
+        validators=[refuse_layout_characters],
         help_text="Optional, such as ZD-1234: it is shown on the case and in your list.",
         error_messages={"max_length": f"Keep the reference under {TICKET_MAX_LENGTH} characters."},
     )

@@ -143,7 +143,13 @@ def tick(request, token, position):
         row.note = form.data.get("note", "")
     # A note saved as it is typed gets the progress lines only: its row stays as it is.
     autosave = status == 200 and "autosave" in request.POST
-    context = {"session": session, "result": row, "tick": tick, "autosave": autosave}
+    context = {
+        "session": session,
+        "result": row,
+        "tick": tick,
+        "autosave": autosave,
+        "closed": status == 409,  # the rest of the page says so too, and leads to the case
+    }
     return render(request, "diagnosis/tick.html", context, status=status)
 
 

@@ -12,6 +12,7 @@ from diagnostics.diagnosis.models import Outcome, ReviewStatus
 from diagnostics.review.models import COMMENT_MAX_LENGTH
 from diagnostics.review.paging import decode_position
 from diagnostics.staff.models import Role, display_name
+from diagnostics.validators import refuse_control_characters, refuse_layout_characters
 
 
 class FastSelect(forms.Select):
@@ -125,7 +126,9 @@ class ReviewFilterForm(DateRangeForm):
         empty_label="Anyone",
         widget=FastSelect,
     )
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(
+        label="Search", required=False, max_length=100, validators=[refuse_layout_characters]
+    )
     field_order = ["q", "symptom", "outcome", "status", "ran_by", "date_from", "date_to"]
 
     def __init__(self, *args, **kwargs):
@@ -162,6 +165,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label="Add a comment",
         max_length=COMMENT_MAX_LENGTH,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
             "required": "Write a comment first.",
@@ -200,6 +204,10 @@ class PageForm(forms.Form):
     after = PositionField(required=False, max_length=40)
     before = PositionField(required=False, max_length=40)
     last = forms.BooleanField(required=False)
+
+    def problem(self):
+        """The first thing wrong with the page link (after and before fail alike)."""
+        return next(iter(self.errors.values()))[0] if self.errors else ""
 
     def position(self):
         """The arguments for `paging.page_of`; the newest page when the link is not valid."""

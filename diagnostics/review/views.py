@@ -3,7 +3,7 @@
 import csv
 from urllib.parse import urlencode
 
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.vary import vary_on_headers
@@ -47,7 +47,8 @@ def review_queue(request):
         case.url = f"{case.url}?{back}"
     matches = cases.order_by()[: MATCHES_CAP + 1].count()
     context = {"form": form, "paging": paging, "page": page, "matches": matches_text(matches)}
-    response = render_htmx(request, "review/queue.html", "results", context)
+    status = 400 if form.errors else 200  # as on insights: the message says what to fix
+    response = render_htmx(request, "review/queue.html", "results", context, status=status)
     if request.htmx:  # the address bar shows only the filters given, not every empty one
         response["HX-Push-Url"] = f"{request.path}?{given.urlencode()}" if given else request.path
     return response
@@ -99,6 +100,15 @@ CSV_HEADER = ["saved_at", "symptom", "ticket", "outcome", "resolved_by", "review
 def review_export(request):
     """The filtered list as CSV, streamed row by row so a large export never sits in memory."""
     form = ReviewFilterForm(request.GET)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+        )
+        return HttpResponse(
+            f"No CSV: the filters are not valid. {problems}\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     cases = form.filter(Case.objects.for_review().select_related("resolved_by"))
     writer = csv.writer(_Echo())
 

@@ -3,6 +3,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from diagnostics.staff.models import SecuritySettings
 
@@ -57,3 +61,24 @@ class PortalUserAdmin(UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+
+class SuperusersDevicesHidden:
+    """Only a superuser sees, changes or deletes a superuser's second factor: otherwise an
+    Admin could remove it and leave that account behind its password alone."""
+
+    def get_queryset(self, request):
+        devices = super().get_queryset(request)
+        if request.user.is_superuser:
+            return devices
+        return devices.exclude(user__is_superuser=True)
+
+
+for device_model, device_admin in (
+    (TOTPDevice, TOTPDeviceAdmin),
+    (StaticDevice, StaticDeviceAdmin),
+):
+    admin.site.unregister(device_model)
+    admin.site.register(
+        device_model, type(device_admin.__name__, (SuperusersDevicesHidden, device_admin), {})
+    )

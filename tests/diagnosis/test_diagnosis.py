@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from diagnostics.content.models import Check, PlaybookRevision
 from diagnostics.diagnosis.models import CheckResult, DiagnosticSession
+from diagnostics.staff.models import Role
 from diagnostics.throttle import Throttle
-from tests.factories import make_symptom, results, save_case, start_session, tick_url
+from tests.factories import make_symptom, make_user, results, save_case, start_session, tick_url
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -287,3 +288,30 @@ def test_too_many_starts_offers_the_diagnoses_this_browser_started(client, setti
     html = client.get(f"/symptoms/{symptom.key}/").content.decode()
     assert f'href="{first}">Continue the diagnosis you started at' in html
     assert "Continue" not in Client().get(f"/symptoms/{symptom.key}/").content.decode()
+
+
+@pytest.mark.parametrize("ticket", ["ZD-1\x01", "ZD-1\u202eevil", "ZD-1\nZD-2"])
+def test_a_ticket_reference_is_one_line_of_plain_text(client, ticket):
+    client.force_login(make_user(Role.AGENT))
+    symptom = make_symptom()
+    response = client.post(f"/symptoms/{symptom.key}/start/", {"ticket": ticket})
+    assert response.status_code == 400
+    assert not DiagnosticSession.objects.exists()
+
+
+def test_a_note_with_a_control_character_is_refused(client):
+    session = start_session()
+    response = client.post(tick_url(session, 1), {"status": "ok", "note": "a\x1bb"}, headers=HTMX)
+    assert response.status_code == 400
+    assert "Remove the invisible control character (U+001B)" in response.content.decode()
+    assert results(session)[0] == ("pending", "")
+
+
+def test_a_tick_on_a_case_saved_elsewhere_says_so_for_the_whole_page(client):
+    session = start_session()
+    save_case(session)
+    response = client.post(tick_url(session, 1), {"status": "ok"}, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert 'id="save-case" class="save-case notice" hx-swap-oob="true"' in html
+    assert f'<a href="/cases/{session.token}/">Open the case record</a>' in html

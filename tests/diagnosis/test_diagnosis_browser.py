@@ -227,7 +227,7 @@ def test_reloading_a_failed_save_address_goes_back_to_the_diagnosis(live_server,
     start(page, live_server)
     case_url = page.url
     page.get_by_role("button", name="Save case").click()  # no outcome: an error
-    expect(page.get_by_text("Choose how the diagnosis ended.")).to_be_visible()
+    expect(page.get_by_text("Choose how the diagnosis ended.", exact=True)).to_be_visible()
     page.goto(case_url + "save/")  # what reloading the address bar does
     expect(page).to_have_url(case_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Webhooks not firing")
@@ -258,7 +258,7 @@ def test_the_case_gives_a_summary_to_copy_and_prints_without_the_menus(
     summary = page.get_by_label("Paste this into an e-mail or a ticket").input_value()
     assert summary.startswith("Webhooks not firing: Resolved by check 1")
     assert (
-        "1. Verify webhook URL and event subscriptions.: Problem found. Note: Subscription missing"
+        "1. Verify webhook URL and event subscriptions. — Problem found. Note: Subscription missing"
         in summary
     )
     assert summary.endswith(f"Case record: {page.url}")

@@ -285,3 +285,16 @@ def test_a_case_opened_from_the_list_links_back_to_it_and_on_to_the_next(client,
         f"/cases/{oldest.session.token}/?from=symptom%3D{symptom.pk}"
     ).content.decode()
     assert "Last case in the list" in page
+
+
+def test_a_csv_with_invalid_filters_says_why(client, lead):
+    response = client.get("/review/cases.csv?date_from=2027-01-01&date_to=2020-01-01")
+    assert response.status_code == 400
+    assert "The end date is before the start date." in response.content.decode()
+    html = client.get("/review/?date_from=2027-01-01&date_to=2020-01-01").content.decode()
+    assert "Download these as CSV" not in html
+
+
+def test_a_broken_page_link_is_reported_once(client, lead):
+    html = client.get("/review/?after=abc&before=def").content.decode()
+    assert html.count("That page link is not valid") == 1

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from diagnostics.http import client_address
 from diagnostics.staff.models import Role
@@ -267,3 +268,29 @@ def test_password_resets_are_limited_per_client_address(client, mailoutbox, sett
         "/accounts/password_reset/", {"email": users[5].email}, REMOTE_ADDR="192.0.2.99"
     )
     assert other.status_code == 302
+
+
+def test_an_admin_cannot_see_or_delete_a_superusers_second_factor(client):
+    root = User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    device = TOTPDevice.objects.create(user=root, name="Root's phone", confirmed=True)
+    client.force_login(make_user(Role.ADMIN))
+    assert "Root&#x27;s phone" not in client.get("/admin/otp_totp/totpdevice/").content.decode()
+    client.post(
+        "/admin/otp_totp/totpdevice/",
+        {"action": "delete_selected", "_selected_action": [device.pk], "post": "yes"},
+    )
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    response = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code in (302, 404)
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_staff_without_a_role_are_not_shown_the_admin(client):
+    client.force_login(User.objects.create_user("staffer", password=PASSWORD, is_staff=True))
+    assert 'href="/admin/"' not in client.get("/").content.decode()
+
+
+def test_a_request_for_another_host_gets_a_400_in_the_layout(client):
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert 'class="site-header"' in response.content.decode()  # drawn, not the fallback
