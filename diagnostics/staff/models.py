@@ -8,6 +8,7 @@ class Role(models.TextChoices):
 
     AGENT = "Support agent", "Support agent"
     LEAD = "Team lead", "Team lead"
+    EDITOR = "Editor", "Editor"
     ADMIN = "Admin", "Admin"
 
 

@@ -12,20 +12,20 @@ from diagnostics.staff.models import Role
 
 AGENT = ["diagnostics.run_diagnosis"]
 LEAD = [*AGENT, "diagnostics.review_case", "diagnostics.view_case"]
-ADMIN = [
-    *LEAD,
+# Editors write the content: the playbook and its revisions, nothing about people or security.
+EDITOR = [
     "diagnostics.manage_playbook",
     *(
-        f"{app}.{action}_{model}"
-        for app, model in [
-            ("diagnostics", "category"),
-            ("diagnostics", "symptom"),
-            ("diagnostics", "check"),
-            ("auth", "user"),
-        ]
+        f"diagnostics.{action}_{model}"
+        for model in ("category", "symptom", "check")
         for action in ("add", "change", "delete", "view")
     ),
     "diagnostics.view_playbookrevision",
+]
+ADMIN = [
+    *LEAD,
+    *EDITOR,
+    *(f"auth.{action}_user" for action in ("add", "change", "delete", "view")),
     "diagnostics.change_securitysettings",
     "diagnostics.view_securitysettings",
     "auth.view_group",
@@ -34,7 +34,7 @@ ADMIN = [
     "otp_static.view_staticdevice",
     "otp_static.delete_staticdevice",
 ]
-ROLES = {Role.AGENT: AGENT, Role.LEAD: LEAD, Role.ADMIN: ADMIN}
+ROLES = {Role.AGENT: AGENT, Role.LEAD: LEAD, Role.EDITOR: EDITOR, Role.ADMIN: ADMIN}
 
 
 def sync_roles(apps=global_apps):

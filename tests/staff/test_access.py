@@ -12,7 +12,7 @@ from tests.factories import PASSWORD, make_symptom, make_user, save_case, start_
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", Role.AGENT, Role.LEAD, Role.ADMIN]
+ROLES = ["anonymous", Role.AGENT, Role.LEAD, Role.EDITOR, Role.ADMIN]
 LOGIN = "/accounts/login/"
 
 
@@ -47,6 +47,7 @@ ALLOWED = {
     "anonymous": set(),
     Role.AGENT: {"run_diagnosis", "signed_in"},
     Role.LEAD: {"run_diagnosis", "review_case", "signed_in"},
+    Role.EDITOR: {"manage_playbook", "signed_in"},
     Role.ADMIN: {"run_diagnosis", "review_case", "manage_playbook", "admin", "signed_in"},
 }
 
@@ -90,6 +91,7 @@ def menu(client):
         ("anonymous", ["Symptoms"]),
         (Role.AGENT, ["Symptoms", "My cases", "Security", "Sign out"]),
         (Role.LEAD, ["Symptoms", "My cases", "Review", "Security", "Sign out"]),
+        (Role.EDITOR, ["Symptoms", "Playbook", "Security", "Sign out"]),
         (
             Role.ADMIN,
             ["Symptoms", "My cases", "Review", "Playbook", "Admin", "Security", "Sign out"],
@@ -167,6 +169,9 @@ def test_every_migrate_restores_the_roles_and_their_permissions():
     assert perms[Role.AGENT] == {"run_diagnosis"}
     assert perms[Role.LEAD] == {"run_diagnosis", "review_case", "view_case"}
     assert {"manage_playbook", "change_user", "change_securitysettings"} <= perms[Role.ADMIN]
+    assert {"manage_playbook", "change_symptom", "view_playbookrevision"} <= perms[Role.EDITOR]
+    assert not {"change_user", "change_securitysettings", "run_diagnosis"} & perms[Role.EDITOR]
+    assert perms[Role.EDITOR] <= perms[Role.ADMIN]  # admins can do everything editors can
 
 
 def test_behind_a_proxy_a_request_without_forwarded_for_is_still_locked_out(client, settings):

@@ -179,3 +179,13 @@ def test_a_byline_without_a_ticket_starts_with_who_started_it(client, agent):
     session = start_session(started_by=agent, ticket="ZD-9")
     html = client.get(session.get_absolute_url()).content.decode()
     assert '<p class="byline">Ticket <strong>ZD-9</strong> · started by Alex Agent</p>' in html
+
+
+def test_an_editor_imports_a_playbook_but_opens_no_people_or_security(client):
+    editor = make_user(Role.EDITOR, username="eddie")
+    client.force_login(editor)
+    response = upload(client, PLAYBOOK)
+    assert "revision 1" in response.content.decode()
+    assert PlaybookRevision.objects.get().imported_by == editor
+    assert client.get("/admin/auth/user/", follow=True).status_code == 403
+    assert client.get("/review/").status_code == 403

@@ -10,12 +10,13 @@ from diagnostics.staff.models import Role
 DEMO_ACCOUNTS = [
     ("agent", "Alex Agent", Role.AGENT),
     ("lead", "Lee Lead", Role.LEAD),
+    ("editor", "Eddie Editor", Role.EDITOR),
     ("admin", "Ada Admin", Role.ADMIN),
 ]
 
 
 class Command(BaseCommand):
-    help = "Create the demo staff accounts (agent, lead, admin); passwords are printed once."
+    help = "Create the demo staff (agent, lead, editor, admin); passwords are printed once."
 
     def handle(self, *args, **options):
         User = get_user_model()
