@@ -104,7 +104,7 @@ def render_case(request, session, *, partial=None, message="", status=200, **rev
         "case": session.case,
         "message": message,
         "share_url": request.build_absolute_uri(session.get_absolute_url()),
-        **review_panel(request, session.case, **review),
+        **review_panel(request, session.case, whole_page=not request.htmx, **review),
     }
     if partial:
         return render_htmx(request, "diagnosis/case.html", partial, context, status=status)

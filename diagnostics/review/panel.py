@@ -14,8 +14,11 @@ from diagnostics.review.models import Comment
 from diagnostics.staff.roles import can_review
 
 
-def review_panel(request, case, *, comment_form=None, review_form=None, conflict=False):
-    """What a reviewer sees on a case: nothing (and no query) for anyone else."""
+def review_panel(
+    request, case, *, comment_form=None, review_form=None, conflict=False, whole_page=True
+):
+    """What a reviewer sees on a case: nothing (and no query) for anyone else. The links to
+    the list and the next case are only for the whole page, not a swapped-in part of it."""
     if not can_review(request.user):
         return {}
     return {
@@ -25,7 +28,7 @@ def review_panel(request, case, *, comment_form=None, review_form=None, conflict
         "review_form": review_form or ReviewForm(initial={"version": case.version}),
         "conflict": conflict,
         "list_query": list_query(request),
-        **list_links(request, case),
+        **(list_links(request, case) if whole_page else {}),
     }
 
 
