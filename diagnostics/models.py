@@ -1,7 +1,7 @@
 """Django finds an app's models in its `models` module. The portal is one app, `diagnostics`,
 whose models live with their domain; importing them here registers them all under it."""
 
-from diagnostics.content.models import Category, Check, PlaybookRevision, Symptom
+from diagnostics.content.models import Category, Check, PlaybookDraft, PlaybookRevision, Symptom
 from diagnostics.diagnosis.models import Case, CheckResult, DiagnosticSession
 from diagnostics.review.models import Comment
 from diagnostics.review.tallies import CheckDay, CheckTotal, SymptomDay, SymptomTotal
@@ -17,6 +17,7 @@ __all__ = [
     "CheckTotal",
     "Comment",
     "DiagnosticSession",
+    "PlaybookDraft",
     "PlaybookRevision",
     "SecuritySettings",
     "Symptom",

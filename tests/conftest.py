@@ -73,6 +73,11 @@ def lead(client):
 
 
 @pytest.fixture
+def editor(client):
+    return signed_in(client, Role.EDITOR, "Eddie Editor")
+
+
+@pytest.fixture
 def admin(client):
     return signed_in(client, Role.ADMIN, "Ada Admin")
 

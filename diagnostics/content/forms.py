@@ -1,6 +1,34 @@
-from django import forms
+"""The editor's forms and the playbook upload.
 
-from diagnostics.content.playbook import MAX_BYTES
+Every field is checked by the rule functions the YAML reader uses (`playbook_schema`), so a
+title too long in the browser gets the same message as one too long in a file."""
+
+import hashlib
+import json
+from dataclasses import asdict
+
+from django import forms
+from django.utils.text import slugify
+
+from diagnostics.content.models import (
+    KEY_MAX_LENGTH,
+    MESSAGE_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Visibility,
+)
+from diagnostics.content.playbook import MAX_BYTES, staff_members
+from diagnostics.content.playbook_schema import (
+    REVIEW_MAX_DAYS,
+    CategorySpec,
+    CheckSpec,
+    SymptomSpec,
+    key_problem,
+    review_days_problem,
+    taken_message,
+    text_problem,
+)
+from diagnostics.staff.models import display_name
 
 
 class PlaybookUploadForm(forms.Form):
@@ -16,3 +44,274 @@ class PlaybookUploadForm(forms.Form):
         """The upload's name and bytes, never more than the limit plus one byte."""
         upload = self.cleaned_data["file"]
         return upload.name, upload.read(MAX_BYTES + 1)
+
+
+def fingerprint(item):
+    """A short hash of what an editor saw of `item`: a change saved since makes it differ.
+    A symptom's checks are left out, so editing a check never conflicts with its symptom."""
+    data = asdict(item)
+    data.pop("checks", None)
+    data.pop("symptoms", None)
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def text_field(label, max_length, *, required=True, textarea=False, help_text=""):
+    attrs = {"maxlength": max_length}
+    if textarea:
+        attrs["rows"] = 6
+    return forms.CharField(
+        label=label,
+        required=False,  # the reader's rules say what is required, with its message
+        widget=forms.Textarea(attrs=attrs) if textarea else forms.TextInput(attrs=attrs),
+        help_text=help_text,
+    )
+
+
+def suggested_key(title, taken):
+    """A key made from the title, unique among `taken`: "Webhooks not firing" ->
+    "webhooks-not-firing", then "webhooks-not-firing-2"."""
+    base = slugify(title)[:KEY_MAX_LENGTH].strip("-") or "item"
+    key, n = base, 2
+    while key in taken:
+        suffix = f"-{n}"
+        key = base[: KEY_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+        n += 1
+    return key
+
+
+class ItemForm(forms.Form):
+    """A category, symptom or check in the draft: its fields checked by the playbook's rules,
+    its key unique in its scope, and no silent overwrite of someone else's change."""
+
+    scope = ""  # for "is already used ..."
+    texts = {"title": (TITLE_MAX_LENGTH, True)}  # field name -> (max length, required)
+
+    title = text_field("Title", TITLE_MAX_LENGTH)
+    key = text_field(
+        "Key",
+        KEY_MAX_LENGTH,
+        help_text="Lowercase letters, digits and hyphens. Left empty, it is made from the title.",
+    )
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    conflict = None  # the item as someone else saved it, when it changed under this form
+
+    def __init__(self, *args, item=None, taken=(), last_change=None, **kwargs):
+        self.item = item
+        self.last_change = last_change or {}
+        self.taken = set(taken) - ({item.key} if item else set())
+        initial = kwargs.setdefault("initial", {})
+        if item is not None:
+            initial.update(
+                {name: getattr(item, name) for name in self.base_fields if hasattr(item, name)}
+            )
+            initial["fingerprint"] = fingerprint(item)
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        for name, (max_length, required) in self.texts.items():
+            value = data.get(name, "")
+            if problem := text_problem(value, max_length, required):
+                self.add_error(name, problem)
+        key = data.get("key", "")
+        if not key and data.get("title") and "title" not in self.errors:
+            key = data["key"] = suggested_key(data["title"], self.taken)
+        if key and (problem := key_problem(key)):
+            self.add_error("key", problem)
+        elif key in self.taken:
+            self.add_error("key", taken_message(key, self.scope))
+        self.check_conflict(data)
+        return data
+
+    def check_conflict(self, data):
+        """Someone changed (or removed) the item since this form was loaded: say what they
+        saved, keep what this person typed, and let them save again on purpose."""
+        if self.item is None or data.get("fingerprint") == fingerprint(self.item):
+            return
+        self.conflict = self.item
+        self.data = self.data.copy()
+        self.data["fingerprint"] = fingerprint(self.item)
+        who = self.last_change.get("by", "Someone else")
+        self.add_error(
+            None,
+            f"{who} saved a change to this while you were editing it, so nothing was saved. "
+            "Their version is shown here; yours is still in the form. Save again to replace "
+            "theirs with yours.",
+        )
+
+    @property
+    def conflict_values(self):
+        """(label, value) of each field as the other person saved it."""
+        return [
+            (field.label, getattr(self.conflict, name))
+            for name, field in self.fields.items()
+            if hasattr(self.conflict, name) and name != "fingerprint"
+        ]
+
+
+class CategoryForm(ItemForm):
+    scope = "by another category"
+
+    def apply(self, playbook):
+        """Add or change the category in `playbook`; returns it."""
+        data = self.cleaned_data
+        if self.item is None:
+            category = CategorySpec(key=data["key"], title=data["title"])
+            playbook.categories.append(category)
+            return category
+        self.item.key, self.item.title = data["key"], data["title"]
+        return self.item
+
+
+class CheckForm(ItemForm):
+    scope = "in this symptom"
+    texts = {"title": (TITLE_MAX_LENGTH, True), "help": (TEXT_MAX_LENGTH, False)}
+
+    help = text_field(
+        "Help", TEXT_MAX_LENGTH, textarea=True, help_text="How to verify it. Markdown."
+    )
+
+    def apply(self, symptom):
+        data = self.cleaned_data
+        values = {"key": data["key"], "title": data["title"], "help": data["help"]}
+        if self.item is None:
+            check = CheckSpec(**values)
+            symptom.checks.append(check)
+            return check
+        for name, value in values.items():
+            setattr(self.item, name, value)
+        return self.item
+
+
+class SymptomForm(ItemForm):
+    scope = "by another symptom"
+    texts = {"title": (TITLE_MAX_LENGTH, True), "summary": (TEXT_MAX_LENGTH, False)}
+
+    category = forms.ChoiceField(label="Category")
+    summary = text_field(
+        "Summary",
+        TEXT_MAX_LENGTH,
+        textarea=True,
+        help_text="What the customer sees, in more words. Markdown.",
+    )
+    visibility = forms.ChoiceField(
+        label="Who can open it",
+        choices=[
+            (Visibility.PUBLIC, "Everyone with the link (public)"),
+            (Visibility.STAFF, "Signed-in staff only"),
+        ],
+    )
+    owner = forms.ChoiceField(label="Owner", required=False, help_text="Who keeps it up to date.")
+    review_every_days = forms.IntegerField(
+        label="Review every (days)",
+        required=False,
+        min_value=-(2**31),
+        max_value=2**31,
+        widget=forms.NumberInput(attrs={"min": 1, "max": REVIEW_MAX_DAYS}),
+        help_text="Empty: no scheduled review.",
+    )
+    confirm_key_change = forms.BooleanField(
+        label="Yes, change the public link", required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, playbook, published_keys=(), **kwargs):
+        self.playbook = playbook
+        self.published_keys = set(published_keys)
+        item = kwargs.get("item")
+        if item is not None:
+            category, _ = playbook.symptom(item.key)
+            kwargs.setdefault("initial", {})["category"] = category.key
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c.key, c.title) for c in playbook.categories]
+        owners = staff_members().order_by("first_name", "last_name", "username")
+        self.fields["owner"].choices = [("", "Nobody")] + [
+            (user.get_username(), display_name(user)) for user in owners
+        ]
+
+    @property
+    def key_changes_link(self):
+        return (
+            self.item is not None
+            and self.item.key in self.published_keys
+            and self.data.get("key", self.item.key).strip() != self.item.key
+        )
+
+    def clean(self):
+        data = super().clean()
+        days = data.get("review_every_days")
+        if days is not None and (problem := review_days_problem(days)):
+            self.add_error("review_every_days", problem)
+        if (
+            self.key_changes_link
+            and "key" not in self.errors
+            and not data.get("confirm_key_change")
+        ):
+            self.fields["confirm_key_change"].widget = forms.CheckboxInput()
+            self.add_error(
+                "confirm_key_change",
+                f"This symptom is published: changing its key changes its public link from "
+                f"/symptoms/{self.item.key}/ to /symptoms/{data.get('key')}/. Links already "
+                "sent to customers will answer “Gone” and point to the new page.",
+            )
+        return data
+
+    def apply(self):
+        data = self.cleaned_data
+        values = {
+            "key": data["key"],
+            "title": data["title"],
+            "summary": data["summary"],
+            "visibility": data["visibility"],
+            "owner": data["owner"],
+            "review_every_days": data["review_every_days"],
+        }
+        category = self.playbook.category(data["category"])
+        self.playbook.revive(values["key"])
+        if self.item is None:
+            symptom = SymptomSpec(**values)
+            category.symptoms.append(symptom)
+            return symptom
+        old_key = self.item.key
+        current_category, _ = self.playbook.symptom(old_key)
+        for name, value in values.items():
+            setattr(self.item, name, value)
+        if current_category is not category:
+            current_category.symptoms.remove(self.item)
+            category.symptoms.append(self.item)
+        if old_key != self.item.key and old_key in self.published_keys:
+            self.playbook.rename_symptom(old_key, self.item.key)
+        return self.item
+
+
+class RetireSymptomForm(forms.Form):
+    replaced_by = forms.ChoiceField(
+        label="Point its old link to",
+        required=False,
+        help_text="People who open the old link are sent on to this symptom.",
+    )
+
+    def __init__(self, *args, playbook, symptom, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replaced_by"].choices = [("", "No replacement: just say it is gone")] + [
+            (s.key, s.title) for _, s in playbook.symptoms() if s.key != symptom.key
+        ]
+
+
+class PublishForm(forms.Form):
+    message = text_field(
+        "What changed",
+        MESSAGE_MAX_LENGTH,
+        help_text="One line for the history, such as “Clearer webhook checks”.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31)
+
+    def clean_message(self):
+        message = " ".join(self.cleaned_data["message"].split())
+        if problem := text_problem(message, MESSAGE_MAX_LENGTH):
+            raise forms.ValidationError(problem)
+        return message
+
+
+class MarkdownPreviewForm(forms.Form):
+    text = forms.CharField(required=False, max_length=TEXT_MAX_LENGTH)

@@ -1,9 +1,12 @@
 """The playbook's content: categories, symptoms and their ordered checks, and its revisions."""
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from diagnostics.content.markdown import render_markdown
 
@@ -26,6 +29,7 @@ class Category(models.Model):
     key = key_field(unique=True)
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     position = models.PositiveIntegerField(default=0)
+    published = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["position", "key"]
@@ -35,23 +39,37 @@ class Category(models.Model):
         return self.title
 
 
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    STAFF = "staff", "Staff only"
+
+
 class SymptomQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
 
-    def for_index(self):
-        """Published symptoms in reading order, with their category and check count: one query."""
+    def visible_to(self, user=None):
+        """Published symptoms `user` may open: staff-only ones for signed-in staff only.
+        Without a user (commands, the bench), every published symptom."""
+        symptoms = self.published()
+        if user is not None and not sees_staff_only(user):
+            symptoms = symptoms.filter(visibility=Visibility.PUBLIC)
+        return symptoms
+
+    def for_index(self, user=None):
+        """Symptoms `user` may open, in reading order, with their category and check count:
+        one query."""
         return (
-            self.published()
+            self.visible_to(user)
             .select_related("category")
             .annotate(check_count=models.Count("checks", filter=models.Q(checks__published=True)))
             .order_by("category__position", "category__key", "position", "key")
         )
 
-    def for_page(self):
-        """Published symptoms with their published checks in order: two queries for a page."""
+    def for_page(self, user=None):
+        """Symptoms `user` may open, with their published checks in order: two queries."""
         return (
-            self.published()
+            self.visible_to(user)
             .select_related("category")
             .prefetch_related(models.Prefetch("checks", queryset=Check.objects.published()))
         )
@@ -68,6 +86,27 @@ class Symptom(models.Model):
     summary = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH, help_text="Markdown.")
     position = models.PositiveIntegerField(default=0)
     published = models.BooleanField(default=True)
+    visibility = models.CharField(max_length=10, choices=Visibility, default=Visibility.PUBLIC)
+    replaced_by = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Once retired, its page points here.",
+    )
+    # Freshness: someone owns the symptom and re-reads it every so many days.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_every_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(3650)]
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = SymptomQuerySet.as_manager()
 
@@ -83,6 +122,33 @@ class Symptom(models.Model):
     @property
     def summary_html(self):
         return render_markdown(self.summary)
+
+    @property
+    def is_public(self):
+        return self.visibility == Visibility.PUBLIC
+
+    @property
+    def review_due_on(self):
+        """The day its next review is due, or None when it has no review interval."""
+        if not self.review_every_days:
+            return None
+        since = self.reviewed_at or self.added_at
+        return (since + timedelta(days=self.review_every_days)).date()
+
+    def review_due(self, today=None):
+        due = self.review_due_on
+        return due is not None and due <= (today or timezone.localdate())
+
+    def mark_reviewed(self, user):
+        self.reviewed_at, self.reviewed_by = timezone.now(), user
+        self.save(update_fields=["reviewed_at", "reviewed_by"])
+
+
+def sees_staff_only(user):
+    """Staff who run diagnoses or write content see staff-only symptoms."""
+    return user.has_perm("diagnostics.run_diagnosis") or user.has_perm(
+        "diagnostics.manage_playbook"
+    )
 
 
 class CheckQuerySet(models.QuerySet):
@@ -126,17 +192,28 @@ class PlaybookRevisionQuerySet(models.QuerySet):
         return self.select_related("imported_by").order_by("-number")
 
 
+MESSAGE_MAX_LENGTH = 200
+
+
 class PlaybookRevision(models.Model):
-    """One import that changed the content: what changed, from which file, by whom."""
+    """One publish that changed the content: what changed, why, from where, by whom, and the
+    whole published playbook as YAML, so any revision can be shown, compared and restored."""
 
     number = models.PositiveIntegerField(unique=True)
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    message = models.CharField("what changed", max_length=MESSAGE_MAX_LENGTH, blank=True)
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the imported content.")
+    document = models.TextField(blank=True, help_text="The published playbook, as YAML.")
     source = models.CharField(max_length=200, help_text="The file and the command or page.")
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="published by",
     )
-    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField("published at", auto_now_add=True)
     symptoms_added = models.PositiveIntegerField(default=0)
     symptoms_changed = models.PositiveIntegerField(default=0)
     symptoms_retired = models.PositiveIntegerField(default=0)
@@ -154,6 +231,17 @@ class PlaybookRevision(models.Model):
     def __str__(self):
         return f"Revision {self.number}"
 
+    def get_absolute_url(self):
+        return reverse("diagnostics:revision_detail", args=[self.number])
+
+    @property
+    def counts_text(self):
+        return (
+            f"symptoms: {self.symptoms_added} added, {self.symptoms_changed} changed, "
+            f"{self.symptoms_retired} retired; checks: {self.checks_added} added, "
+            f"{self.checks_changed} changed, {self.checks_retired} retired"
+        )
+
     @property
     def summary(self):
         return (
@@ -163,3 +251,75 @@ class PlaybookRevision(models.Model):
             f"checks {self.checks_added} added, {self.checks_changed} changed, "
             f"{self.checks_retired} retired"
         )
+
+
+class PlaybookDraft(models.Model):
+    """The one shared draft: the whole playbook as editors have changed it since the last
+    publish, or nothing (`document` is None) when there are no unpublished changes.
+
+    A single row, created by a migration, so every change can lock it: two editors' changes
+    apply one after the other, and each change checks the item it edits has not changed since
+    its editor loaded it (see `fingerprint`)."""
+
+    document = models.JSONField(null=True, blank=True)
+    base = models.ForeignKey(
+        PlaybookRevision,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The revision the draft started from.",
+    )
+    version = models.PositiveIntegerField(default=0)
+    # What each change touched: item id ("symptom:key") -> {"by": name, "at": ISO time, "what"}.
+    touched = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return "Playbook draft"
+
+    @classmethod
+    def get(cls):
+        return cls.objects.select_related("base", "updated_by").get_or_create(pk=1)[0]
+
+    @classmethod
+    def lock(cls):
+        """The draft row, locked until the transaction ends (call inside atomic())."""
+        cls.objects.get_or_create(pk=1)
+        return cls.objects.select_for_update().get(pk=1)
+
+    @property
+    def active(self):
+        return self.document is not None
+
+    def playbook(self):
+        """The draft as a Playbook: the published content when there is no draft."""
+        from diagnostics.content.playbook import current_playbook
+        from diagnostics.content.playbook_schema import Playbook
+
+        if self.document is None:
+            return current_playbook()
+        return Playbook.from_dict(self.document)
+
+    def store(self, playbook, user, item, what):
+        """Save `playbook` as the draft: `user` changed `item` (an id such as "check:a/b")."""
+        if self.document is None:
+            self.base = PlaybookRevision.objects.current()
+            self.touched = {}
+        self.document = playbook.as_dict()
+        self.version += 1
+        self.touched[item] = {
+            "by": user.get_full_name() or user.get_username(),
+            "at": timezone.now().isoformat(),
+            "what": what,
+        }
+        self.updated_by, self.updated_at = user, timezone.now()
+        self.save()
+
+    def clear(self):
+        self.document, self.base, self.touched = None, None, {}
+        self.version += 1
+        self.save()

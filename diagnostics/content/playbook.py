@@ -4,13 +4,14 @@ Reading and validating a file is in `playbook_schema`; the command and the uploa
 both modules, so they report the same errors and make the same changes.
 """
 
-from collections import Counter
 from dataclasses import dataclass
 
 import yaml
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
+from diagnostics.content.changes import compare
 from diagnostics.content.models import Category, Check, PlaybookRevision, Symptom
 from diagnostics.content.playbook_schema import (
     MAX_BYTES,
@@ -19,6 +20,8 @@ from diagnostics.content.playbook_schema import (
     CheckSpec,
     Playbook,
     PlaybookError,
+    Problem,
+    RetiredSpec,
     SymptomSpec,
     read_playbook,
     read_playbook_file,
@@ -33,6 +36,7 @@ __all__ = [
     "import_playbook",
     "read_playbook",
     "read_playbook_file",
+    "resolve_owners",
 ]
 
 # -- Importing --------------------------------------------------------------------------------
@@ -65,45 +69,88 @@ def _sync(obj, values):
     return bool(changed)
 
 
+def staff_members():
+    """The people who may own a symptom: active staff (anyone with a role, or an admin)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(groups__isnull=False) | Q(is_staff=True) | Q(is_superuser=True), is_active=True
+        )
+        .distinct()
+    )
+
+
+def resolve_owners(playbook, name="playbook.yaml"):
+    """The owners the playbook names, by username; PlaybookError for any who is not staff."""
+    wanted = {s.owner for _, s in playbook.symptoms() if s.owner}
+    found = {u.get_username(): u for u in staff_members().filter(username__in=wanted)}
+    problems = [
+        Problem(
+            playbook.lines.get(f"{path}.owner", 0),
+            f"{path}.owner",
+            f"{symptom.owner!r} is not the username of a staff member",
+        )
+        for path, symptom in _symptom_paths(playbook)
+        if symptom.owner and symptom.owner not in found
+    ]
+    if problems:
+        raise PlaybookError(name, problems)
+    return found
+
+
+def _symptom_paths(playbook):
+    for i, category in enumerate(playbook.categories):
+        for j, symptom in enumerate(category.symptoms):
+            yield f"categories[{i}].symptoms[{j}]", symptom
+
+
 @transaction.atomic
-def import_playbook(playbook, *, source, user=None):
-    """Bring the content in line with `playbook`, all or nothing.
+def import_playbook(playbook, *, source, user=None, message="", name="playbook.yaml"):
+    """Publish `playbook`: bring the content in line with it, all or nothing.
 
     Matches categories, symptoms and checks by key: updates what changed, adds what is new, and
     retires (unpublishes) what the playbook no longer has. Deletes nothing, so saved cases keep
-    their checks. Records a PlaybookRevision only when something changed.
+    their checks. Records a PlaybookRevision, with the playbook itself and what changed, only
+    when something changed. Raises PlaybookError (naming `name`) for an owner who is not staff.
     """
-    # Lock the newest revision first, so two imports at once run one after the other.
+    # Lock the newest revision first, so two publishes at once run one after the other.
     latest = PlaybookRevision.objects.select_for_update().current()
+    owners = resolve_owners(playbook, name)
+    changes = compare(current_playbook(), playbook)
+    if not changes and latest is not None:
+        return ImportResult(revision=None)
+
     categories = {c.key: c for c in Category.objects.all()}
     symptoms = {s.key: s for s in Symptom.objects.all()}
     checks = {(c.symptom_id, c.key): c for c in Check.objects.all()}
-    counts = Counter()
-    kept_symptoms, kept_checks = set(), set()
+    kept_categories, kept_symptoms, kept_checks = set(), set(), set()
 
     for category_position, category_spec in enumerate(playbook.categories, start=1):
-        values = {"title": category_spec.title, "position": category_position}
+        values = {"title": category_spec.title, "position": category_position, "published": True}
         category = categories.get(category_spec.key)
         if category is None:
             category = Category.objects.create(key=category_spec.key, **values)
-            counts["categories"] += 1
-        elif _sync(category, values):
-            counts["categories"] += 1
+        else:
+            _sync(category, values)
+        kept_categories.add(category.pk)
 
         for symptom_position, spec in enumerate(category_spec.symptoms, start=1):
             values = {
                 "category_id": category.pk,
                 "title": spec.title,
                 "summary": spec.summary,
+                "visibility": spec.visibility,
+                "owner_id": owners[spec.owner].pk if spec.owner else None,
+                "review_every_days": spec.review_every_days,
                 "position": symptom_position,
                 "published": True,
+                "replaced_by_id": None,
             }
             symptom = symptoms.get(spec.key)
             if symptom is None:
-                symptom = Symptom.objects.create(key=spec.key, **values)
-                counts["symptoms_added"] += 1
-            elif _sync(symptom, values):
-                counts["symptoms_changed"] += 1
+                symptom = symptoms[spec.key] = Symptom.objects.create(key=spec.key, **values)
+            else:
+                _sync(symptom, values)
             kept_symptoms.add(symptom.pk)
 
             for check_position, check_spec in enumerate(spec.checks, start=1):
@@ -116,39 +163,34 @@ def import_playbook(playbook, *, source, user=None):
                 check = checks.get((symptom.pk, check_spec.key))
                 if check is None:
                     check = Check.objects.create(symptom=symptom, key=check_spec.key, **values)
-                    counts["checks_added"] += 1
-                elif _sync(check, values):
-                    counts["checks_changed"] += 1
+                else:
+                    _sync(check, values)
                 kept_checks.add(check.pk)
 
-    for symptom in symptoms.values():
-        if symptom.pk not in kept_symptoms and _sync(symptom, {"published": False}):
-            counts["symptoms_retired"] += 1
+    replacements = {r.key: r.replaced_by for r in playbook.retired}
+    for category in categories.values():
+        if category.pk not in kept_categories:
+            _sync(category, {"published": False})
+    for key, symptom in symptoms.items():
+        if symptom.pk not in kept_symptoms:
+            replacement = symptoms.get(replacements.get(key, ""))
+            values = {"published": False, "replaced_by_id": replacement.pk if replacement else None}
+            _sync(symptom, values)
     for check in checks.values():
-        if check.pk not in kept_checks and _sync(check, {"published": False}):
-            counts["checks_retired"] += 1
+        if check.pk not in kept_checks:
+            _sync(check, {"published": False})
 
-    if not counts and latest is not None and latest.title == playbook.title:
-        return ImportResult(revision=None)
     revision = PlaybookRevision.objects.create(
         number=latest.number + 1 if latest else 1,
         title=playbook.title,
+        message=message[:200],
         content_hash=playbook.content_hash,
+        document=dump_playbook(playbook),
         source=source[:200],
         imported_by=user,
-        **{name: counts[name] for name in _COUNTED},
+        **changes.counts(),
     )
     return ImportResult(revision=revision)
-
-
-_COUNTED = (
-    "symptoms_added",
-    "symptoms_changed",
-    "symptoms_retired",
-    "checks_added",
-    "checks_changed",
-    "checks_retired",
-)
 
 
 # -- Exporting --------------------------------------------------------------------------------
@@ -171,10 +213,15 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def current_playbook():
-    """The published content as a Playbook (three queries)."""
+    """The published content as a Playbook (four queries)."""
     latest = PlaybookRevision.objects.current()
-    categories = Category.objects.prefetch_related(
-        Prefetch("symptoms", queryset=Symptom.objects.published().order_by("position", "key")),
+    categories = Category.objects.filter(published=True).prefetch_related(
+        Prefetch(
+            "symptoms",
+            queryset=Symptom.objects.published()
+            .select_related("owner")
+            .order_by("position", "key"),
+        ),
         Prefetch("symptoms__checks", queryset=Check.objects.published()),
     )
     playbook = Playbook(title=latest.title if latest else "Playbook")
@@ -186,20 +233,30 @@ def current_playbook():
                     key=symptom.key,
                     title=symptom.title,
                     summary=symptom.summary,
+                    visibility=symptom.visibility,
+                    owner=symptom.owner.get_username() if symptom.owner else "",
+                    review_every_days=symptom.review_every_days,
                     checks=[
                         CheckSpec(key=c.key, title=c.title, help=c.help)
                         for c in symptom.checks.all()
                     ],
                 )
             )
-        if spec.symptoms:
-            playbook.categories.append(spec)
+        playbook.categories.append(spec)
+    retired = Symptom.objects.filter(published=False, replaced_by__published=True).values_list(
+        "key", "replaced_by__key"
+    )
+    playbook.retired = [RetiredSpec(key, replaced_by) for key, replaced_by in retired]
     return playbook
 
 
 def export_playbook():
     """The published content as playbook YAML text, in the schema's field order."""
-    playbook = current_playbook()
+    return dump_playbook(current_playbook())
+
+
+def dump_playbook(playbook):
+    """A Playbook as YAML text, in the schema's field order, leaving out defaults."""
     document = {"playbook": SCHEMA_VERSION, "title": playbook.title, "categories": []}
     for category in playbook.categories:
         document["categories"].append(
@@ -209,6 +266,11 @@ def export_playbook():
                 "symptoms": [_symptom_document(s) for s in category.symptoms],
             }
         )
+    if playbook.retired:
+        document["retired"] = [
+            {"key": r.key, "replaced_by": r.replaced_by} if r.replaced_by else {"key": r.key}
+            for r in playbook.retired
+        ]
     return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
 
 
@@ -216,6 +278,12 @@ def _symptom_document(symptom):
     document = {"key": symptom.key, "title": symptom.title}
     if symptom.summary:
         document["summary"] = symptom.summary
+    if not symptom.is_public:
+        document["visibility"] = symptom.visibility
+    if symptom.owner:
+        document["owner"] = symptom.owner
+    if symptom.review_every_days:
+        document["review_every_days"] = symptom.review_every_days
     document["checks"] = []
     for check in symptom.checks:
         item = {"key": check.key, "title": check.title}

@@ -1,8 +1,8 @@
 """Reading a YAML playbook: parse and validate schema version 1 into plain dataclasses.
 
 Validation walks PyYAML's node tree rather than the loaded dict, so every problem can name the
-line it is on. The command and the upload page both read through here, so they report the same
-errors.
+line it is on. The command, the upload page and the browser editor all validate through here
+(the editor's forms call the same rule functions), so they report the same errors.
 """
 
 import hashlib
@@ -22,6 +22,9 @@ from diagnostics.content.models import (
 from diagnostics.validators import CONTROL
 
 SCHEMA_VERSION = 1
+VISIBILITIES = ("public", "staff")
+REVIEW_MAX_DAYS = 3650
+OWNER_MAX_LENGTH = 150  # Django's username length
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PROBLEMS = 50  # enough to fix a file in one pass, not a wall of noise
 
@@ -48,7 +51,22 @@ class SymptomSpec:
     key: str
     title: str
     summary: str = ""
+    visibility: str = "public"  # or "staff": listed and served to signed-in staff only
+    owner: str = ""  # a staff member's username
+    review_every_days: int | None = None
     checks: list[CheckSpec] = field(default_factory=list)
+
+    @property
+    def is_public(self):
+        return self.visibility == "public"
+
+
+@dataclass
+class RetiredSpec:
+    """A symptom taken out of the playbook whose old link should point to another."""
+
+    key: str
+    replaced_by: str = ""
 
 
 @dataclass
@@ -62,12 +80,86 @@ class CategorySpec:
 class Playbook:
     title: str
     categories: list[CategorySpec] = field(default_factory=list)
+    retired: list[RetiredSpec] = field(default_factory=list)
+    # Where each field was in the file ("categories[0].symptoms[1].owner": 12), for problems
+    # found after reading (an owner who is not staff). Not content.
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def as_dict(self):
+        """The content as plain data (JSON-ready), without the line numbers."""
+        data = asdict(self)
+        del data["lines"]
+        return data
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(
+            title=data["title"],
+            categories=[
+                CategorySpec(
+                    key=c["key"],
+                    title=c["title"],
+                    symptoms=[
+                        SymptomSpec(
+                            **{k: v for k, v in s.items() if k != "checks"},
+                            checks=[CheckSpec(**check) for check in s["checks"]],
+                        )
+                        for s in c["symptoms"]
+                    ],
+                )
+                for c in data["categories"]
+            ],
+            retired=[RetiredSpec(**r) for r in data.get("retired", [])],
+        )
 
     @property
     def content_hash(self):
         """Hash of the content, not the file: comments and layout do not make a new revision."""
-        canonical = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        canonical = json.dumps(self.as_dict(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def symptoms(self):
+        """Every symptom with its category, in reading order."""
+        return [(c, s) for c in self.categories for s in c.symptoms]
+
+    def symptom(self, key):
+        """The category and symptom with `key`, or (None, None)."""
+        return next(((c, s) for c, s in self.symptoms() if s.key == key), (None, None))
+
+    def category(self, key):
+        return next((c for c in self.categories if c.key == key), None)
+
+    # -- Changes the editor makes (each keeps the playbook valid except for a symptom with no
+    # checks yet, which publishing refuses with the reader's message) ------------------------
+
+    def rename_symptom(self, old, new):
+        """A published symptom's key changed: its old link points to the new one."""
+        self.retired = [r for r in self.retired if r.key != new]
+        for r in self.retired:
+            if r.replaced_by == old:
+                r.replaced_by = new
+        self.retired.append(RetiredSpec(old, new))
+
+    def retire_symptom(self, key, replaced_by=""):
+        category, symptom = self.symptom(key)
+        category.symptoms.remove(symptom)
+        for r in self.retired:
+            if r.replaced_by == key:
+                r.replaced_by = replaced_by
+        self.retired = [r for r in self.retired if r.key != key and r.replaced_by]
+        if replaced_by:
+            self.retired.append(RetiredSpec(key, replaced_by))
+
+    def revive(self, key):
+        """`key` is a live symptom again: no retired entry may name it."""
+        self.retired = [r for r in self.retired if r.key != key]
+
+
+def move(items, item, delta):
+    """Move `item` `delta` places within `items` (clamped to the ends)."""
+    index = items.index(item)
+    target = min(max(index + delta, 0), len(items) - 1)
+    items.insert(target, items.pop(index))
 
 
 # -- Errors -----------------------------------------------------------------------------------
@@ -90,6 +182,45 @@ class PlaybookError(Exception):
 
     def lines(self):
         return [f"{self.name}:{p.line}: {p.field}: {p.message}" for p in self.problems]
+
+
+# -- The rules for one value, shared by the reader and the editor's forms ---------------------
+
+
+def text_problem(value, max_length, required=True):
+    """What is wrong with a text value (already stripped), or None."""
+    if found := _CONTROL.search(value):
+        return _control_message(found.group())
+    if required and not value:
+        return "must not be empty"
+    if len(value) > max_length:
+        return f"is longer than {max_length} characters"
+    return None
+
+
+def key_problem(value):
+    if problem := text_problem(value, KEY_MAX_LENGTH):
+        return problem
+    if not _KEY_RE.match(value):
+        return "must be a slug: lowercase letters, digits and single hyphens"
+    return None
+
+
+def taken_message(value, scope, line=None):
+    where = f" (line {line})" if line else ""
+    return f"{value!r} is already used {scope}{where}"
+
+
+def visibility_problem(value):
+    if value not in VISIBILITIES:
+        return "must be public or staff"
+    return None
+
+
+def review_days_problem(value):
+    if not 1 <= value <= REVIEW_MAX_DAYS:
+        return f"must be a whole number of days from 1 to {REVIEW_MAX_DAYS}"
+    return None
 
 
 # -- Reading ----------------------------------------------------------------------------------
@@ -164,6 +295,8 @@ class _Reader:
 
     def __init__(self):
         self.problems = []
+        self.lines = {}
+        self.retired_keys = set()
 
     def problem(self, node, field, message):
         self.problems.append(Problem(node.start_mark.line + 1, field, message))
@@ -230,29 +363,54 @@ class _Reader:
                 self.problem(node, path, f"must be text, not {kind}")
             return ""
         value = node.value.strip()
-        if found := _CONTROL.search(value):
-            self.problem(node, path, _control_message(found.group()))
-        elif required and not value:
-            self.problem(node, path, "must not be empty")
-        elif len(value) > max_length:
-            self.problem(node, path, f"is longer than {max_length} characters")
+        if problem := text_problem(value, max_length, required):
+            self.problem(node, path, problem)
         return value
 
     def key(self, node, path, seen, scope):
         value = self.text(node, path, KEY_MAX_LENGTH)
         if not value:
             return value
-        if not _KEY_RE.match(value):
-            self.problem(node, path, "must be a slug: lowercase letters, digits and single hyphens")
+        if problem := key_problem(value):
+            self.problem(node, path, problem)
         elif value in seen:
-            self.problem(node, path, f"{value!r} is already used {scope} (line {seen[value]})")
+            self.problem(node, path, taken_message(value, scope, seen[value]))
         else:
             seen[value] = node.start_mark.line + 1
         return value
 
+    def choice(self, node, path, rule, default):
+        if node is None:
+            return default
+        value = self.text(node, path, 20)
+        if value and (problem := rule(value)):
+            self.problem(node, path, problem)
+        return value or default
+
+    def days(self, node, path):
+        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL):
+            return None
+        if not self.tag_ok(node, path):
+            return None
+        if not (isinstance(node, yaml.ScalarNode) and node.tag == _INT):
+            self.problem(node, path, "must be a whole number of days")
+            return None
+        try:
+            value = int(node.value.replace("_", ""), 0)
+        except ValueError:
+            self.problem(node, path, "must be a whole number of days")
+            return None
+        if problem := review_days_problem(value):
+            self.problem(node, path, problem)
+            return None
+        return value
+
     def playbook(self, root):
         fields = self.mapping(
-            root, "playbook", ("playbook", "title", "categories"), ("playbook", "title")
+            root,
+            "playbook",
+            ("playbook", "title", "categories", "retired"),
+            ("playbook", "title"),
         )
         if fields is None:
             return None
@@ -269,7 +427,40 @@ class _Reader:
                 category = self.category(node, f"categories[{i}]", category_keys, symptom_keys)
                 if category:
                     categories.append(category)
-        return Playbook(title=title, categories=categories)
+        playbook = Playbook(title=title, categories=categories, lines=self.lines)
+        if "retired" in fields:
+            for i, node in enumerate(self.sequence(fields["retired"], "retired")):
+                if spec := self.retired(node, f"retired[{i}]", symptom_keys):
+                    playbook.retired.append(spec)
+        return playbook
+
+    def retired(self, node, path, symptom_keys):
+        fields = self.mapping(node, path, ("key", "replaced_by"), ("key",))
+        if fields is None:
+            return None
+        key = self.text(fields.get("key"), f"{path}.key", KEY_MAX_LENGTH)
+        if key and (problem := key_problem(key)):
+            self.problem(fields["key"], f"{path}.key", problem)
+        elif key in symptom_keys:
+            self.problem(
+                fields["key"],
+                f"{path}.key",
+                f"{key!r} is a symptom in this playbook (line {symptom_keys[key]}): "
+                "a symptom cannot be live and retired",
+            )
+        elif key in self.retired_keys:
+            self.problem(fields["key"], f"{path}.key", taken_message(key, "in retired"))
+        self.retired_keys.add(key)
+        replaced_by = self.text(
+            fields.get("replaced_by"), f"{path}.replaced_by", KEY_MAX_LENGTH, False
+        )
+        if replaced_by and replaced_by not in symptom_keys:
+            self.problem(
+                fields["replaced_by"],
+                f"{path}.replaced_by",
+                f"{replaced_by!r} is not a symptom in this playbook",
+            )
+        return RetiredSpec(key=key, replaced_by=replaced_by)
 
     def category(self, node, path, category_keys, symptom_keys):
         fields = self.mapping(node, path, ("key", "title", "symptoms"), ("key", "title"))
@@ -288,7 +479,10 @@ class _Reader:
 
     def symptom(self, node, path, symptom_keys):
         fields = self.mapping(
-            node, path, ("key", "title", "summary", "checks"), ("key", "title", "checks")
+            node,
+            path,
+            ("key", "title", "summary", "visibility", "owner", "review_every_days", "checks"),
+            ("key", "title", "checks"),
         )
         if fields is None:
             return None
@@ -296,7 +490,16 @@ class _Reader:
             key=self.key(fields.get("key"), f"{path}.key", symptom_keys, "by another symptom"),
             title=self.text(fields.get("title"), f"{path}.title", TITLE_MAX_LENGTH),
             summary=self.text(fields.get("summary"), f"{path}.summary", TEXT_MAX_LENGTH, False),
+            visibility=self.choice(
+                fields.get("visibility"), f"{path}.visibility", visibility_problem, "public"
+            ),
+            owner=self.text(fields.get("owner"), f"{path}.owner", OWNER_MAX_LENGTH, False),
+            review_every_days=self.days(
+                fields.get("review_every_days"), f"{path}.review_every_days"
+            ),
         )
+        if "owner" in fields:
+            self.lines[f"{path}.owner"] = fields["owner"].start_mark.line + 1
         check_keys = {}
         if "checks" in fields:
             nodes = self.sequence(

@@ -1,16 +1,11 @@
 """The public symptom pages, and the playbook page where admins import and export it."""
 
-from django.contrib import messages
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 
-from diagnostics.content.forms import PlaybookUploadForm
-from diagnostics.content.models import PlaybookRevision, Symptom
+from diagnostics.content.models import Symptom, sees_staff_only
 from diagnostics.content.playbook import (
-    PlaybookError,
     export_playbook,
-    import_playbook,
-    read_playbook,
 )
 from diagnostics.diagnosis.forms import StartForm
 from diagnostics.diagnosis.remembered import started_here
@@ -19,12 +14,16 @@ from diagnostics.staff.roles import is_agent, staff_page
 
 
 def symptom_index(request):
-    symptoms = with_links(list(Symptom.objects.for_index()), "diagnostics:symptom_detail", "key")
+    symptoms = with_links(
+        list(Symptom.objects.for_index(request.user)), "diagnostics:symptom_detail", "key"
+    )
     return render(request, "content/symptom_index.html", {"symptoms": symptoms})
 
 
 def symptom_detail(request, key, start_form=None, status=200):
-    symptom = get_object_or_404(Symptom.objects.for_page(), key=key)
+    symptom = Symptom.objects.for_page(request.user).filter(key=key).first()
+    if symptom is None:
+        return symptom_gone(request, key)
     context = {
         "symptom": symptom,
         # Agents start diagnoses for a customer and note the ticket; customers just start.
@@ -34,26 +33,19 @@ def symptom_detail(request, key, start_form=None, status=200):
     return render(request, "content/symptom_detail.html", context, status=status)
 
 
-@staff_page("diagnostics.manage_playbook")
-def playbook(request):
-    form = PlaybookUploadForm(request.POST or None, request.FILES or None)
-    errors, status = [], 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            name, data = form.read()
-            try:
-                content = read_playbook(data, name=name)
-            except PlaybookError as exc:
-                errors = exc.lines()
-            else:
-                source = f"upload {name} by {request.user.get_username()}"
-                result = import_playbook(content, source=source, user=request.user)
-                messages.success(request, f"{name}: {result.summary}.")
-                return redirect("diagnostics:playbook")
-    revisions = PlaybookRevision.objects.history()[:10]
-    context = {"form": form, "errors": errors, "revisions": revisions}
-    return render(request, "content/playbook.html", context, status=status)
+def symptom_gone(request, key):
+    """410 Gone for a symptom the playbook retired, pointing to its replacement if it names
+    one the visitor may open; 404 for a key that never was (or that the visitor may not see)."""
+    retired = get_object_or_404(
+        Symptom.objects.filter(published=False).select_related("replaced_by"), key=key
+    )
+    if not retired.is_public and not sees_staff_only(request.user):
+        raise Http404
+    replacement = retired.replaced_by
+    if replacement and not Symptom.objects.visible_to(request.user).filter(pk=replacement.pk):
+        replacement = None
+    context = {"symptom": retired, "replacement": replacement}
+    return render(request, "content/symptom_gone.html", context, status=410)
 
 
 @staff_page("diagnostics.manage_playbook")

@@ -61,7 +61,7 @@ def case_url(token, *args):
 
 @post_only(lambda key: reverse("diagnostics:symptom_detail", args=[key]))
 def start_session(request, key):
-    symptom = get_object_or_404(Symptom.objects.for_page(), key=key)
+    symptom = get_object_or_404(Symptom.objects.for_page(request.user), key=key)
     if is_agent(request.user):
         form = StartForm(request.POST)
         if not form.is_valid():

@@ -1,5 +1,6 @@
 from django import template
 
+from diagnostics.content.markdown import render_markdown
 from diagnostics.staff.models import display_name as _display_name
 
 register = template.Library()
@@ -9,3 +10,21 @@ register = template.Library()
 def display_name(user):
     """{{ case.saved_by|display_name }}: full name, else username; empty for nobody."""
     return _display_name(user)
+
+
+@register.filter
+def markdown(text):
+    """{{ check.help|markdown }}: the playbook's Markdown, rendered and sanitised."""
+    return render_markdown(text)
+
+
+@register.filter
+def get(mapping, key):
+    """{{ touched|get:item_id }}: a dictionary's value by a computed key."""
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def listed(value):
+    """{{ one|listed }}: a single value as a one-item list, for a loop."""
+    return [value]

@@ -60,7 +60,7 @@ def test_an_empty_title_is_refused():
 
 def test_an_unknown_top_level_field_is_named():
     assert errors(one_check(head="playbook: 1\ntitle: T\nauthor: me\n")) == [
-        "book.yaml:3: author: is not a known field (expected playbook, title, categories)"
+        "book.yaml:3: author: is not a known field (expected playbook, title, categories, retired)"
     ]
 
 
@@ -217,7 +217,8 @@ def test_an_empty_file_is_refused():
 
 def test_a_top_level_list_is_refused():
     assert errors("- playbook: 1\n") == [
-        "book.yaml:1: playbook: must be a mapping with the fields playbook, title, categories"
+        "book.yaml:1: playbook: must be a mapping with the fields "
+        "playbook, title, categories, retired"
     ]
 
 

@@ -66,10 +66,9 @@ def test_markdown_in_help_is_rendered_but_scripts_are_removed(client):
     assert "javascript:" not in html
 
 
-@pytest.mark.parametrize("key", ["no-such-symptom", "retired"])
-def test_an_unknown_or_retired_symptom_is_a_404_in_the_site_layout(client, key):
-    make_symptom(key="retired", published=False)
-    response = client.get(f"/symptoms/{key}/")
+def test_an_unknown_symptom_is_a_404_in_the_site_layout(client):
+    make_symptom(key="retired", published=False)  # that one is 410 Gone: see the editor tests
+    response = client.get("/symptoms/no-such-symptom/")
     assert response.status_code == 404
     html = response.content.decode()
     assert "Page not found" in html

@@ -1,0 +1,547 @@
+"""The playbook editor under /playbook/: categories, symptoms and checks changed in one shared
+draft, previewed as the public pages will show them, and published as a revision.
+
+Every change locks the draft row, re-reads it, validates against it and saves it in one
+transaction, so two editors' changes apply one after the other and neither is lost. Every
+action is a plain form POST and redirect; with htmx the same view answers with the fragment.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import cached_property
+
+from diagnostics.content.changes import compare
+from diagnostics.content.forms import (
+    CategoryForm,
+    CheckForm,
+    MarkdownPreviewForm,
+    PlaybookUploadForm,
+    PublishForm,
+    RetireSymptomForm,
+    SymptomForm,
+)
+from diagnostics.content.markdown import render_markdown
+from diagnostics.content.models import PlaybookDraft, PlaybookRevision, Symptom
+from diagnostics.content.playbook import (
+    PlaybookError,
+    current_playbook,
+    dump_playbook,
+    import_playbook,
+    read_playbook,
+    resolve_owners,
+)
+from diagnostics.content.playbook_schema import move
+from diagnostics.http import post_only, render_htmx
+from diagnostics.staff.roles import staff_page
+
+editor_page = staff_page("diagnostics.manage_playbook")
+
+
+def to_editor(*args):
+    return reverse("diagnostics:playbook")
+
+
+def to_symptom(key, *args):
+    return reverse("diagnostics:edit_symptom", args=[key])
+
+
+def published_keys():
+    return set(Symptom.objects.published().values_list("key", flat=True))
+
+
+@dataclass
+class Editing:
+    """The draft as one request sees it: the row, its playbook and the published content."""
+
+    draft: PlaybookDraft
+    playbook: object
+
+    @classmethod
+    def read(cls):
+        draft = PlaybookDraft.get()
+        return cls(draft, draft.playbook())
+
+    @classmethod
+    def lock(cls):
+        """Inside atomic(): the draft row locked until the transaction ends."""
+        draft = PlaybookDraft.lock()
+        return cls(draft, draft.playbook())
+
+    @classmethod
+    def for_request(cls, request):
+        """Locked for a change (POST), only read to show a form (GET)."""
+        return cls.lock() if request.method == "POST" else cls.read()
+
+    def symptom(self, key):
+        category, symptom = self.playbook.symptom(key)
+        if symptom is None:
+            raise Http404("No such symptom in the draft.")
+        return category, symptom
+
+    def check(self, symptom, key):
+        check = next((c for c in symptom.checks if c.key == key), None)
+        if check is None:
+            raise Http404("No such check in the draft.")
+        return check
+
+    def category(self, key):
+        category = self.playbook.category(key)
+        if category is None:
+            raise Http404("No such category in the draft.")
+        return category
+
+    @cached_property
+    def published(self):
+        return current_playbook() if self.draft.active else self.playbook
+
+    @cached_property
+    def published_revision(self):
+        return PlaybookRevision.objects.current()
+
+    @cached_property
+    def changes(self):
+        return compare(self.published, self.playbook)
+
+    def last_change(self, item):
+        return self.draft.touched.get(item) if self.draft.active else None
+
+    def save(self, user, item, what):
+        self.draft.store(self.playbook, user, item, what)
+
+
+def direction(request):
+    return -1 if request.POST.get("direction") == "up" else 1
+
+
+# -- The editor's main page -------------------------------------------------------------------
+
+
+@editor_page
+def playbook(request):
+    editing = Editing.read()
+    return render_editor(request, editing)
+
+
+def render_editor(request, editing, *, upload_form=None, errors=(), status=200):
+    symptoms = Symptom.objects.published().select_related("owner", "reviewed_by")
+    due = [s for s in symptoms if s.review_due()]
+    context = {
+        "editing": editing,
+        "draft": editing.draft,
+        "playbook": editing.playbook,
+        "changes": editing.changes,
+        "changed_keys": {s.key for s in editing.changes.symptoms if not s.retired},
+        "due": sorted(due, key=lambda s: s.review_due_on),
+        "published_keys": {s.key for s in symptoms},
+        "category_form": CategoryForm(taken=[c.key for c in editing.playbook.categories]),
+        "upload_form": upload_form or PlaybookUploadForm(),
+        "errors": errors,
+        "revisions": PlaybookRevision.objects.history()[:5],
+    }
+    return render_htmx(request, "content/editor.html", "outline", context, status=status)
+
+
+@editor_page
+@post_only(to_editor)
+def upload(request):
+    """A YAML file becomes the draft (replacing it), then the "what will change" page."""
+    form = PlaybookUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render_editor(request, Editing.read(), upload_form=form, status=400)
+    name, data = form.read()
+    try:
+        playbook = read_playbook(data, name=name)
+        resolve_owners(playbook, name)
+    except PlaybookError as exc:
+        return render_editor(
+            request, Editing.read(), upload_form=form, errors=exc.lines(), status=400
+        )
+    with transaction.atomic():
+        editing = Editing.lock()
+        editing.playbook = playbook
+        editing.save(request.user, "upload", f"uploaded {name}")
+    messages.success(request, f"{name} is now the draft. Check what it changes, then publish it.")
+    return redirect("diagnostics:publish")
+
+
+# -- Categories -------------------------------------------------------------------------------
+
+
+@editor_page
+def add_category(request):
+    return edit_category(request, None)
+
+
+@editor_page
+def edit_category(request, key):
+    with transaction.atomic():
+        editing = Editing.for_request(request)
+        category = editing.category(key) if key else None
+        taken = [c.key for c in editing.playbook.categories]
+        form = CategoryForm(
+            request.POST or None,
+            item=category,
+            taken=taken,
+            last_change=editing.last_change(f"category:{key}"),
+        )
+        if request.method == "POST" and form.is_valid():
+            category = form.apply(editing.playbook)
+            editing.save(request.user, f"category:{category.key}", "changed category")
+            return redirect(f"{to_editor()}#category-{category.key}")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "item": category, "kind": "category"}
+    return render(request, "content/editor_form.html", context, status=status)
+
+
+@editor_page
+@post_only(to_editor)
+def move_category(request, key):
+    with transaction.atomic():
+        editing = Editing.lock()
+        move(editing.playbook.categories, editing.category(key), direction(request))
+        editing.save(request.user, f"category:{key}", "moved category")
+    if request.htmx:
+        return render_editor(request, editing)
+    return redirect(f"{to_editor()}#category-{key}")
+
+
+@editor_page
+@post_only(to_editor)
+def retire_category(request, key):
+    with transaction.atomic():
+        editing = Editing.lock()
+        category = editing.category(key)
+        if category.symptoms:
+            messages.error(
+                request,
+                f"“{category.title}” still has symptoms: move or retire them first.",
+            )
+            return redirect(f"{to_editor()}#category-{key}")
+        editing.playbook.categories.remove(category)
+        editing.save(request.user, f"category:{key}", "retired category")
+    messages.success(request, f"Retired the category “{category.title}” in the draft.")
+    return redirect(to_editor())
+
+
+# -- Symptoms ---------------------------------------------------------------------------------
+
+
+@editor_page
+def add_symptom(request):
+    with transaction.atomic():
+        editing = Editing.for_request(request)
+        if not editing.playbook.categories:
+            messages.error(request, "Add a category first: every symptom belongs to one.")
+            return redirect(to_editor())
+        taken = [s.key for _, s in editing.playbook.symptoms()]
+        initial = {"category": request.GET.get("category", ""), "visibility": "public"}
+        form = SymptomForm(
+            request.POST or None, playbook=editing.playbook, taken=taken, initial=initial
+        )
+        if request.method == "POST" and form.is_valid():
+            symptom = form.apply()
+            editing.save(request.user, f"symptom:{symptom.key}", "added symptom")
+            messages.success(request, f"Added “{symptom.title}” to the draft. Now add its checks.")
+            return redirect(to_symptom(symptom.key))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "content/editor_form.html", {"form": form, "kind": "symptom"}, status=status
+    )
+
+
+@editor_page
+def edit_symptom(request, key):
+    with transaction.atomic():
+        editing = Editing.for_request(request)
+        _, symptom = editing.symptom(key)
+        taken = [s.key for _, s in editing.playbook.symptoms()]
+        form = SymptomForm(
+            request.POST or None,
+            playbook=editing.playbook,
+            item=symptom,
+            taken=taken,
+            published_keys=published_keys(),
+            last_change=editing.last_change(f"symptom:{key}"),
+        )
+        previewing = "preview" in request.POST
+        if request.method == "POST" and not previewing and form.is_valid():
+            symptom = form.apply()
+            editing.save(request.user, f"symptom:{symptom.key}", "changed symptom")
+            messages.success(request, f"Saved “{symptom.title}” in the draft.")
+            return redirect(to_symptom(symptom.key))
+    status = 400 if request.method == "POST" and not previewing else 200
+    return render_symptom(request, editing, key, form=form, status=status)
+
+
+def render_symptom(request, editing, key, *, form=None, check_form=None, status=200):
+    category, symptom = editing.symptom(key)
+    live = (
+        Symptom.objects.filter(key=key, published=True)
+        .select_related("reviewed_by", "owner")
+        .first()
+    )
+    if form is None:
+        form = SymptomForm(
+            playbook=editing.playbook,
+            item=symptom,
+            taken=[s.key for _, s in editing.playbook.symptoms()],
+        )
+    if check_form is None:
+        check_form = CheckForm(taken=[c.key for c in symptom.checks], prefix="new")
+    preview = None
+    if "preview" in request.POST and form.is_bound:
+        preview = render_markdown(form.data.get("summary", ""))
+    context = {
+        "editing": editing,
+        "draft": editing.draft,
+        "category": category,
+        "symptom": symptom,
+        "live": live,
+        "form": form,
+        "preview": preview,
+        "check_form": check_form,
+        "touched": editing.draft.touched,
+    }
+    return render_htmx(request, "content/editor_symptom.html", "checks", context, status=status)
+
+
+@editor_page
+@post_only(to_editor)
+def move_symptom(request, key):
+    with transaction.atomic():
+        editing = Editing.lock()
+        category, symptom = editing.symptom(key)
+        move(category.symptoms, symptom, direction(request))
+        editing.save(request.user, f"symptom:{key}", "moved symptom")
+    if request.htmx:
+        return render_editor(request, editing)
+    return redirect(f"{to_editor()}#symptom-{key}")
+
+
+@editor_page
+def retire_symptom(request, key):
+    with transaction.atomic():
+        editing = Editing.for_request(request)
+        _, symptom = editing.symptom(key)
+        form = RetireSymptomForm(request.POST or None, playbook=editing.playbook, symptom=symptom)
+        if request.method == "POST" and form.is_valid():
+            editing.playbook.retire_symptom(key, form.cleaned_data["replaced_by"])
+            editing.save(request.user, f"symptom:{key}", "retired symptom")
+            messages.success(request, f"Retired “{symptom.title}” in the draft.")
+            return redirect(to_editor())
+    context = {"form": form, "symptom": symptom, "published": key in published_keys()}
+    return render(request, "content/editor_retire.html", context)
+
+
+@editor_page
+@post_only(to_symptom)
+def mark_reviewed(request, key):
+    symptom = Symptom.objects.filter(key=key, published=True).first()
+    if symptom is None:
+        raise Http404("Only a published symptom can be marked reviewed.")
+    symptom.mark_reviewed(request.user)
+    messages.success(request, f"Marked “{symptom.title}” reviewed today.")
+    return redirect((request.POST.get("next") == "editor" and to_editor()) or to_symptom(key))
+
+
+# -- Checks -----------------------------------------------------------------------------------
+
+
+@editor_page
+@post_only(to_symptom)
+def add_check(request, key):
+    with transaction.atomic():
+        editing = Editing.lock()
+        _, symptom = editing.symptom(key)
+        form = CheckForm(request.POST, taken=[c.key for c in symptom.checks], prefix="new")
+        if form.is_valid():
+            check = form.apply(symptom)
+            editing.save(request.user, f"check:{key}/{check.key}", "added check")
+            if request.htmx:
+                return render_symptom(request, editing, key)
+            return redirect(f"{to_symptom(key)}#check-{check.key}")
+    return render_symptom(request, editing, key, check_form=form, status=400)
+
+
+@editor_page
+def edit_check(request, key, check_key):
+    with transaction.atomic():
+        editing = Editing.for_request(request)
+        _, symptom = editing.symptom(key)
+        check = editing.check(symptom, check_key)
+        form = CheckForm(
+            request.POST or None,
+            item=check,
+            taken=[c.key for c in symptom.checks],
+            last_change=editing.last_change(f"check:{key}/{check_key}"),
+        )
+        previewing = "preview" in request.POST
+        if request.method == "POST" and not previewing and form.is_valid():
+            check = form.apply(symptom)
+            editing.save(request.user, f"check:{key}/{check.key}", "changed check")
+            if request.htmx:
+                context = {"symptom": symptom, "check": check, "just_saved": True}
+                return render_htmx(request, "content/editor_symptom.html", "check-row", context)
+            return redirect(f"{to_symptom(key)}#check-{check.key}")
+    status = 400 if request.method == "POST" and not previewing else 200
+    context = {
+        "form": form,
+        "symptom": symptom,
+        "check": check,
+        "kind": "check",
+        "preview": render_markdown(form.data.get("help", "")) if previewing else None,
+    }
+    return render_htmx(request, "content/editor_form.html", "form", context, status=status)
+
+
+@editor_page
+@post_only(to_symptom)
+def move_check(request, key, check_key):
+    with transaction.atomic():
+        editing = Editing.lock()
+        _, symptom = editing.symptom(key)
+        move(symptom.checks, editing.check(symptom, check_key), direction(request))
+        editing.save(request.user, f"check:{key}/{check_key}", "moved check")
+    if request.htmx:
+        return render_symptom(request, editing, key)
+    return redirect(f"{to_symptom(key)}#check-{check_key}")
+
+
+@editor_page
+@post_only(to_symptom)
+def retire_check(request, key, check_key):
+    with transaction.atomic():
+        editing = Editing.lock()
+        _, symptom = editing.symptom(key)
+        check = editing.check(symptom, check_key)
+        if len(symptom.checks) == 1:
+            messages.error(
+                request,
+                "A symptom must list at least one check: add another before retiring this one.",
+            )
+            return redirect(f"{to_symptom(key)}#check-{check_key}")
+        symptom.checks.remove(check)
+        editing.save(request.user, f"check:{key}/{check_key}", "retired check")
+    messages.success(request, f"Retired the check “{check.title}” in the draft.")
+    return redirect(to_symptom(key))
+
+
+@editor_page
+@post_only(to_editor)
+def markdown_preview(request):
+    """The sanitised HTML of some Markdown, for the "Preview" buttons (htmx)."""
+    field = next((name for name in PREVIEWED if name in request.POST), "text")
+    form = MarkdownPreviewForm({"text": request.POST.get(field, "")})
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    return render(request, "content/markdown_preview.html", {"html": render_markdown(text)})
+
+
+PREVIEWED = ("summary", "help", "new-help")
+
+
+@editor_page
+def preview_symptom(request, key):
+    """The symptom page as the draft would show it."""
+    editing = Editing.read()
+    category, symptom = editing.symptom(key)
+    context = {"category": category, "symptom": symptom, "draft": editing.draft}
+    return render(request, "content/draft_symptom.html", context)
+
+
+# -- Publishing -------------------------------------------------------------------------------
+
+
+@editor_page
+def publish(request):
+    editing = Editing.read()
+    form = PublishForm(request.POST or None, initial={"version": editing.draft.version})
+    problems = []
+    if editing.draft.active:
+        problems = draft_problems(editing.playbook)
+    if request.method == "POST" and form.is_valid() and not problems:
+        with transaction.atomic():
+            draft = PlaybookDraft.lock()
+            if draft.version != form.cleaned_data["version"]:
+                messages.error(
+                    request,
+                    "The draft changed while you were looking at it. Here is what it changes "
+                    "now: check it again, then publish.",
+                )
+                return redirect("diagnostics:publish")
+            try:
+                result = import_playbook(
+                    draft.playbook(),
+                    source=f"editor, {request.user.get_username()}",
+                    user=request.user,
+                    message=form.cleaned_data["message"],
+                    name="draft",
+                )
+            except PlaybookError as exc:
+                problems = [Trouble(editing.playbook, p) for p in exc.problems]
+            else:
+                draft.clear()
+                if result.revision:
+                    messages.success(request, f"Published {result.summary}.")
+                else:
+                    messages.info(
+                        request, "The draft matched the published content: nothing to publish."
+                    )
+                return redirect(to_editor())
+    status = 400 if request.method == "POST" else 200
+    context = {"editing": editing, "draft": editing.draft, "form": form, "problems": problems}
+    return render(request, "content/publish.html", context, status=status)
+
+
+def draft_problems(playbook):
+    """What stops the draft from being published, by the reader's rules: the draft is read
+    back exactly as an uploaded file would be."""
+    try:
+        read_playbook(dump_playbook(playbook).encode(), name="draft")
+    except PlaybookError as exc:
+        return [Trouble(playbook, problem) for problem in exc.problems]
+    return []
+
+
+class Trouble:
+    """A problem found in the draft, said with the names editors know, not a YAML path."""
+
+    PATH = re.compile(r"categories\[(\d+)\](?:\.symptoms\[(\d+)\])?(?:\.checks\[(\d+)\])?")
+
+    def __init__(self, playbook, problem):
+        self.message = problem.message
+        self.where = problem.field
+        found = self.PATH.match(problem.field)
+        if not found:
+            return
+        category, symptom, check = (int(n) if n else None for n in found.groups())
+        rest = problem.field[found.end() :].lstrip(".")
+        try:
+            item = playbook.categories[category]
+            names = [f"category “{item.title}”"]
+            if symptom is not None:
+                item = item.symptoms[symptom]
+                names = [f"symptom “{item.title}”"]
+            if check is not None:
+                names.append(f"check “{item.checks[check].title}”")
+        except IndexError:
+            return
+        self.where = ", ".join(names) + (f", {rest}" if rest else "")
+        self.where = self.where[0].upper() + self.where[1:]
+
+
+@editor_page
+@post_only(to_editor)
+def discard(request):
+    with transaction.atomic():
+        draft = PlaybookDraft.lock()
+        was_active = draft.active
+        draft.clear()
+    if was_active:
+        messages.success(request, "Discarded the draft: the editor shows the published content.")
+    return redirect(to_editor())
