@@ -380,6 +380,7 @@ def edit_check(request, key, check_key):
             item=check,
             taken=[c.key for c in symptom.checks],
             last_change=editing.last_change(f"check:{key}/{check_key}"),
+            auto_id="check_%s",  # unique beside the symptom's own form when edited in place
         )
         previewing = "preview" in request.POST
         if request.method == "POST" and not previewing and form.is_valid():
@@ -390,6 +391,8 @@ def edit_check(request, key, check_key):
                 return render_htmx(request, "content/editor_symptom.html", "check-row", context)
             return redirect(f"{to_symptom(key)}#check-{check.key}")
     status = 400 if request.method == "POST" and not previewing else 200
+    if request.htmx and request.method == "GET":
+        form.fields["title"].widget.attrs["autofocus"] = True  # the form replaced the row
     context = {
         "form": form,
         "symptom": symptom,
