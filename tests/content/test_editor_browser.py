@@ -31,7 +31,8 @@ def test_an_editor_writes_publishes_revises_compares_and_restores(
     page.get_by_label("Summary").fill("The chat bubble never appears on **your** site.")
     page.get_by_role("button", name="Add to the draft").click()
     expect(page.get_by_role("heading", name="Chat widget does not load", level=1)).to_be_visible()
-    for title in ["Check the snippet is installed", "Check the domain allow-list", "Clear the cache"]:
+    titles = ["Check the snippet is installed", "Check the domain allow-list", "Clear the cache"]
+    for title in titles:
         page.locator("#id_new-title").fill(title)
         page.get_by_role("button", name="Add check").click()
         expect(page.locator(".editor-checks .check-title").last).to_have_text(title)
@@ -97,7 +98,9 @@ def test_an_editor_writes_publishes_revises_compares_and_restores(
     page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("Published revision 3")
     customer.goto(live_server.url + NEW)
-    expect(customer.locator(".check-title").first).to_have_text("Confirm the snippet is on every page")
+    expect(customer.locator(".check-title").first).to_have_text(
+        "Confirm the snippet is on every page"
+    )
     case_titles_unchanged()  # the case keeps the title it ran with
 
     # Compare 2 with 3, then restore 2 as revision 4.
