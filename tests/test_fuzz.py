@@ -1,10 +1,12 @@
-"""Every filter and paging parameter of every list, given values no form would send: out of
-range, huge, negative, malformed and non-ASCII. Each gets an answer, never a 5xx."""
+"""Every filter and paging parameter of every list, and every field of the playbook editor,
+given values no form would send: out of range, huge, negative, malformed and non-ASCII. Each
+gets an answer, never a 5xx."""
 
 import pytest
 
+from diagnostics.content.playbook import import_playbook, read_playbook
 from diagnostics.staff.models import Role
-from tests.factories import make_case, make_user
+from tests.factories import PLAYBOOK, make_case, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +39,33 @@ def test_odd_values_in_every_list_parameter_never_give_a_server_error(client, ur
             assert response.status_code < 500, (name, value, response.status_code)
             # 302: an empty parameter is dropped from the address.
             assert response.status_code in (200, 302, 400), (name, value, response.status_code)
+
+
+EDITOR_FORMS = {
+    "/playbook/categories/new/": ["title", "key"],
+    "/playbook/symptoms/new/": ["title", "key", "category", "summary", "visibility", "owner",
+                                "review_every_days"],
+    "/playbook/symptoms/webhooks-not-firing/": ["title", "key", "category", "visibility",
+                                                "owner", "review_every_days", "fingerprint",
+                                                "confirm_key_change"],
+    "/playbook/symptoms/webhooks-not-firing/checks/webhook-url/": ["title", "key", "help",
+                                                                   "fingerprint"],
+    "/playbook/symptoms/webhooks-not-firing/checks/": ["new-title", "new-key", "new-help"],
+    "/playbook/symptoms/webhooks-not-firing/checks/webhook-url/move/": ["direction"],
+    "/playbook/symptoms/webhooks-not-firing/retire/": ["replaced_by"],
+    "/playbook/publish/": ["message", "version"],
+    "/playbook/preview/": ["help", "summary"],
+    "/playbook/history/compare/": ["old", "new"],
+    "/playbook/history/1/restore/": ["message"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("url", EDITOR_FORMS)
+def test_odd_values_in_every_editor_field_never_give_a_server_error(client, url):
+    import_playbook(read_playbook(PLAYBOOK.encode()), source="test")
+    client.force_login(make_user(Role.EDITOR))
+    for name in EDITOR_FORMS[url]:
+        for value in VALUES:
+            send = client.get if url.endswith("compare/") else client.post
+            response = send(url, {name: value})
+            assert response.status_code < 500, (name, value, response.status_code)

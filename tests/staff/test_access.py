@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from diagnostics.content.playbook import current_playbook, import_playbook
 from diagnostics.http import client_address
 from diagnostics.staff.models import Role
 from tests.factories import PASSWORD, make_symptom, make_user, save_case, start_session
@@ -19,6 +20,7 @@ LOGIN = "/accounts/login/"
 @pytest.fixture
 def urls():
     symptom = make_symptom(key="webhooks-not-firing")
+    import_playbook(current_playbook(), source="test")  # revision 1
     live, saved = start_session(symptom), start_session(symptom)
     save_case(saved)
     return {
@@ -32,6 +34,18 @@ def urls():
         "/review/cases.csv": "review_case",
         "/playbook/": "manage_playbook",
         "/playbook/export/": "manage_playbook",
+        "/playbook/publish/": "manage_playbook",
+        "/playbook/categories/new/": "manage_playbook",
+        "/playbook/symptoms/new/": "manage_playbook",
+        "/playbook/symptoms/webhooks-not-firing/": "manage_playbook",
+        "/playbook/symptoms/webhooks-not-firing/draft/": "manage_playbook",
+        "/playbook/symptoms/webhooks-not-firing/retire/": "manage_playbook",
+        "/playbook/symptoms/webhooks-not-firing/checks/check-1/": "manage_playbook",
+        "/playbook/history/": "manage_playbook",
+        "/playbook/history/1/": "manage_playbook",
+        "/playbook/history/1/yaml/": "manage_playbook",
+        "/playbook/history/1/restore/": "manage_playbook",
+        "/playbook/history/compare/": "manage_playbook",
         "/admin/": "admin",
         "/admin/diagnostics/symptom/": "admin",
         "/admin/auth/user/": "admin",
