@@ -9,6 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from diagnostics.content.models import PlaybookRevision
+from diagnostics.content.playbook import current_playbook, read_playbook
 from diagnostics.diagnosis.models import Case
 from diagnostics.review import tallies
 from diagnostics.review.tallies import CheckTotal, SymptomTotal
@@ -88,5 +89,10 @@ def test_an_earlier_database_migrates_forward_and_reads_the_same(client, admin):
         page = client.get("/cases/earlier-token-0/").content.decode()
         assert "Resolved" in page
         assert "revision 1" in page
+        # The newest revision now keeps its content, so history can show and restore it, and
+        # it is what the export says is published.
+        revision = PlaybookRevision.objects.current()
+        assert read_playbook(revision.document.encode()) == current_playbook()
+        assert client.get("/playbook/history/1/").status_code == 200
     finally:
         migrate()

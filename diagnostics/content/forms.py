@@ -107,6 +107,8 @@ class ItemForm(forms.Form):
             )
             initial["fingerprint"] = fingerprint(item)
         super().__init__(*args, **kwargs)
+        if item is None:  # the page shows the key it will make as the title is typed
+            self.fields["key"].widget.attrs["data-slug-from"] = self["title"].id_for_label
 
     def clean(self):
         data = super().clean()

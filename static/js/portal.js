@@ -45,6 +45,22 @@ document.querySelectorAll("[data-download]").forEach((button) => {
   });
 });
 
+// -- Keys suggested from titles --------------------------------------------------------------
+// <input data-slug-from="id_title">: while its own value is empty, its placeholder shows the
+// key the server will make from the title (the same rule: lowercase words joined by hyphens).
+function slugify(text) {
+  return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[^a-z0-9\s-]/g, "").trim().replace(/[\s-]+/g, "-").slice(0, 100).replace(/-+$/, "");
+}
+
+document.querySelectorAll("[data-slug-from]").forEach((key) => {
+  const title = document.getElementById(key.dataset.slugFrom);
+  if (!title) return;
+  const suggest = () => { key.placeholder = slugify(title.value); };
+  title.addEventListener("input", suggest);
+  suggest();
+});
+
 // -- Saving answers --------------------------------------------------------------------------
 // Each check's row (<li class="result">) is a form htmx posts when a result is chosen. Notes
 // save by themselves as the person types (after a pause) and when the field loses focus,

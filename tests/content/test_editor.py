@@ -535,3 +535,44 @@ def test_fingerprints_ignore_checks_so_a_check_edit_never_conflicts_with_its_sym
     before = fingerprint(symptom)
     symptom.checks[0].title = "Changed"
     assert fingerprint(symptom) == before
+
+
+def test_a_second_editor_changing_the_same_symptom_gets_a_conflict(client, editor, published):
+    mine = client.get(SYMPTOM).context["form"]
+    client.force_login(make_user(Role.EDITOR, first_name="Olive", last_name="Other"))
+    symptom_form(client, title="Olive's symptom title")
+    client.force_login(editor)
+    data = {name: mine.initial.get(name) or "" for name in mine.fields}
+    response = client.post(SYMPTOM, {**data, "title": "My symptom title"})
+    assert response.status_code == 400
+    assert "Olive Other saved a change to this" in response.content.decode()
+    _, symptom = draft().symptom("webhooks-not-firing")
+    assert symptom.title == "Olive's symptom title"
+
+
+def test_a_category_is_checked_by_the_same_rules(client, editor, published):
+    response = client.post("/playbook/categories/new/", {"title": "", "key": ""})
+    assert response.context["form"].errors["title"] == ["must not be empty"]
+    response = client.post("/playbook/categories/new/", {"title": "Again", "key": "permissions"})
+    assert response.context["form"].errors["key"] == [
+        "'permissions' is already used by another category"
+    ]
+    assert not PlaybookDraft.get().active
+
+
+def test_a_category_with_symptoms_cannot_be_retired_until_it_is_empty(client, editor, published):
+    response = client.post("/playbook/categories/permissions/retire/", follow=True)
+    assert "still has symptoms: move or retire them first" in response.content.decode()
+    client.post("/playbook/symptoms/agent-cannot-access-page/retire/", {"replaced_by": ""})
+    client.post("/playbook/categories/permissions/retire/")
+    assert [c.key for c in draft().categories] == ["integrations"]
+    publish(client, "One category fewer")
+    assert "permissions:" not in export_playbook()
+    assert client.get("/symptoms/agent-cannot-access-page/").status_code == 410
+
+
+def test_only_editors_and_admins_publish(client, published):
+    client.force_login(make_user(Role.LEAD))
+    assert client.post("/playbook/publish/", {"message": "x", "version": 0}).status_code == 403
+    assert client.post("/playbook/discard/").status_code == 403
+    assert PlaybookRevision.objects.count() == 1

@@ -28,6 +28,7 @@ def test_an_editor_writes_publishes_revises_compares_and_restores(
     # A new symptom with three checks; its key comes from its title.
     page.get_by_role("link", name="Add a symptom to “Integration issues”").click()
     page.get_by_label("Title").fill("Chat widget does not load")
+    expect(page.get_by_label("Key")).to_have_attribute("placeholder", "chat-widget-does-not-load")
     page.get_by_label("Summary").fill("The chat bubble never appears on **your** site.")
     page.get_by_role("button", name="Add to the draft").click()
     expect(page.get_by_role("heading", name="Chat widget does not load", level=1)).to_be_visible()
