@@ -121,9 +121,9 @@ class Server:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(self.url + "/bench/floor/", timeout=1).read()
+                urllib.request.urlopen(self.url + "/bench/floor/", timeout=5).read()
                 return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused while it boots, or a first answer slower than 5 s
                 time.sleep(0.2)
         self.stop()
         raise SystemExit("gunicorn did not start")
