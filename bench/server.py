@@ -53,7 +53,7 @@ def collectstatic():
 
 
 def ensure_database(database, size):
-    """Build the database for this size once; later runs reuse it."""
+    """Build the database for this size once; later runs reuse it, migrated to today's schema."""
     env = bench_env(database, size)
     ready = OUT / f"{database}-{size}.ready"
     if ready.exists():
@@ -65,6 +65,7 @@ def ensure_database(database, size):
                 "from diagnostics.diagnosis.models import Case; print(Case.objects.count())",
             )
             if int(count.split()[-1]) == size:
+                manage(env, "migrate", "--noinput")
                 return env
         except subprocess.CalledProcessError:
             pass
