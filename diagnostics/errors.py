@@ -114,3 +114,12 @@ def _utf8_form(raw):
     except UnicodeDecodeError:
         return False
     return True
+
+
+class NoTracebackBelow500(logging.Filter):
+    """A refusal (403, 404) is logged as one line: a traceback is for a server error."""
+
+    def filter(self, record):
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = record.exc_text = None
+        return True

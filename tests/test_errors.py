@@ -127,3 +127,23 @@ def test_an_error_page_that_cannot_be_drawn_still_answers(client, monkeypatch):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert "<h1>Page not found</h1>" in response.content.decode()
+
+
+def test_a_refusal_is_logged_as_one_line_and_a_server_error_with_its_traceback():
+    import logging
+    import sys
+
+    from diagnostics.errors import NoTracebackBelow500
+
+    try:
+        raise PermissionError("no")
+    except PermissionError:
+        info = sys.exc_info()
+    refusal = logging.LogRecord("django.request", 30, "", 0, "Forbidden", (), info)
+    refusal.status_code = 403
+    failure = logging.LogRecord("django.request", 40, "", 0, "Server error", (), info)
+    failure.status_code = 500
+    NoTracebackBelow500().filter(refusal)
+    NoTracebackBelow500().filter(failure)
+    assert refusal.exc_info is None
+    assert failure.exc_info == info

@@ -42,8 +42,8 @@ def test_odd_values_in_every_list_parameter_never_give_a_server_error(client, ur
 
 
 EDITOR_FORMS = {
-    "/playbook/categories/new/": ["title", "key"],
-    "/playbook/symptoms/new/": ["title", "key", "category", "summary", "visibility", "owner",
+    "/playbook/add-category/": ["title", "key"],
+    "/playbook/add-symptom/": ["title", "key", "category", "summary", "visibility", "owner",
                                 "review_every_days"],
     "/playbook/symptoms/webhooks-not-firing/": ["title", "key", "category", "visibility",
                                                 "owner", "review_every_days", "fingerprint",

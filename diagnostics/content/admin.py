@@ -82,3 +82,6 @@ class PlaybookRevisionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # history is never rewritten: cases name their revision

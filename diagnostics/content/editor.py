@@ -8,6 +8,7 @@ action is a plain form POST and redirect; with htmx the same view answers with t
 
 import re
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib import messages
 from django.db import transaction
@@ -20,14 +21,13 @@ from diagnostics.content.changes import compare
 from diagnostics.content.forms import (
     CategoryForm,
     CheckForm,
-    MarkdownPreviewForm,
     PlaybookUploadForm,
     PublishForm,
     RetireSymptomForm,
     SymptomForm,
 )
 from diagnostics.content.markdown import render_markdown
-from diagnostics.content.models import PlaybookDraft, PlaybookRevision, Symptom
+from diagnostics.content.models import TEXT_MAX_LENGTH, PlaybookDraft, PlaybookRevision, Symptom
 from diagnostics.content.playbook import (
     PlaybookError,
     current_playbook,
@@ -36,7 +36,7 @@ from diagnostics.content.playbook import (
     read_playbook,
     resolve_owners,
 )
-from diagnostics.content.playbook_schema import move
+from diagnostics.content.playbook_schema import move, text_problem
 from diagnostics.http import post_only, render_htmx
 from diagnostics.staff.roles import staff_page
 
@@ -53,6 +53,38 @@ def to_symptom(key, *args):
 
 def published_keys():
     return set(Symptom.objects.published().values_list("key", flat=True))
+
+
+class ItemGone(Http404):
+    """The item an address names is not in the draft: someone renamed or retired it."""
+
+    def __init__(self, kind, key, last_change):
+        super().__init__(f"No {kind} {key!r} in the draft.")
+        self.kind, self.key, self.last_change = kind, key, last_change or {}
+
+
+TYPED = ["title", "key", "summary", "help", "new-title", "new-help"]
+
+
+def keeps_what_was_typed(view):
+    """An edit to an item someone else renamed or retired meanwhile is not lost in a bare
+    404: the page says what happened and gives back everything the person typed."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ItemGone as gone:
+            typed = [
+                (name.removeprefix("new-").capitalize(), request.POST[name])
+                for name in TYPED
+                if request.POST.get(name, "").strip()
+            ]
+            context = {"gone": gone, "typed": typed, "in_place": bool(request.htmx)}
+            status = 409 if request.method == "POST" else 404
+            return render_htmx(request, "content/editor_gone.html", "gone", context, status)
+
+    return wrapper
 
 
 @dataclass
@@ -81,19 +113,19 @@ class Editing:
     def symptom(self, key):
         category, symptom = self.playbook.symptom(key)
         if symptom is None:
-            raise Http404("No such symptom in the draft.")
+            raise ItemGone("symptom", key, self.last_change(f"symptom:{key}"))
         return category, symptom
 
     def check(self, symptom, key):
         check = next((c for c in symptom.checks if c.key == key), None)
         if check is None:
-            raise Http404("No such check in the draft.")
+            raise ItemGone("check", key, self.last_change(f"check:{symptom.key}/{key}"))
         return check
 
     def category(self, key):
         category = self.playbook.category(key)
         if category is None:
-            raise Http404("No such category in the draft.")
+            raise ItemGone("category", key, self.last_change(f"category:{key}"))
         return category
 
     @cached_property
@@ -111,7 +143,17 @@ class Editing:
     def last_change(self, item):
         return self.draft.touched.get(item) if self.draft.active else None
 
+    def __post_init__(self):
+        self.original = self.playbook.as_dict()
+
     def save(self, user, item, what):
+        """Store the changed draft. A change that changed nothing (a move past the end)
+        stores nothing; a draft that is back to the published content is no draft at all."""
+        if self.playbook.as_dict() == self.original:
+            return
+        if self.draft.active and not compare(current_playbook(), self.playbook):
+            self.draft.clear()
+            return
         self.draft.store(self.playbook, user, item, what)
 
 
@@ -166,6 +208,9 @@ def upload(request):
         editing = Editing.lock()
         editing.playbook = playbook
         editing.save(request.user, "upload", f"uploaded {name}")
+    if not editing.draft.active:
+        messages.info(request, f"{name} is the same as the published playbook: nothing to publish.")
+        return redirect(to_editor())
     messages.success(request, f"{name} is now the draft. Check what it changes, then publish it.")
     return redirect("diagnostics:publish")
 
@@ -179,6 +224,7 @@ def add_category(request):
 
 
 @editor_page
+@keeps_what_was_typed
 def edit_category(request, key):
     with transaction.atomic():
         editing = Editing.for_request(request)
@@ -192,7 +238,7 @@ def edit_category(request, key):
         )
         if request.method == "POST" and form.is_valid():
             category = form.apply(editing.playbook)
-            editing.save(request.user, f"category:{category.key}", "changed category")
+            editing.save(request.user, f"category:{category.key}", "changed this category")
             return redirect(f"{to_editor()}#category-{category.key}")
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "item": category, "kind": "category"}
@@ -201,11 +247,12 @@ def edit_category(request, key):
 
 @editor_page
 @post_only(to_editor)
+@keeps_what_was_typed
 def move_category(request, key):
     with transaction.atomic():
         editing = Editing.lock()
         move(editing.playbook.categories, editing.category(key), direction(request))
-        editing.save(request.user, f"category:{key}", "moved category")
+        editing.save(request.user, f"category:{key}", "moved this category")
     if request.htmx:
         return render_editor(request, editing)
     return redirect(f"{to_editor()}#category-{key}")
@@ -213,6 +260,7 @@ def move_category(request, key):
 
 @editor_page
 @post_only(to_editor)
+@keeps_what_was_typed
 def retire_category(request, key):
     with transaction.atomic():
         editing = Editing.lock()
@@ -224,7 +272,7 @@ def retire_category(request, key):
             )
             return redirect(f"{to_editor()}#category-{key}")
         editing.playbook.categories.remove(category)
-        editing.save(request.user, f"category:{key}", "retired category")
+        editing.save(request.user, f"category:{key}", "retired this category")
     messages.success(request, f"Retired the category “{category.title}” in the draft.")
     return redirect(to_editor())
 
@@ -244,18 +292,27 @@ def add_symptom(request):
         form = SymptomForm(
             request.POST or None, playbook=editing.playbook, taken=taken, initial=initial
         )
-        if request.method == "POST" and form.is_valid():
+        previewing = "preview" in request.POST
+        if request.method == "POST" and not previewing and form.is_valid():
             symptom = form.apply()
-            editing.save(request.user, f"symptom:{symptom.key}", "added symptom")
+            editing.save(request.user, f"symptom:{symptom.key}", "added this symptom")
             messages.success(request, f"Added “{symptom.title}” to the draft. Now add its checks.")
             return redirect(to_symptom(symptom.key))
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "content/editor_form.html", {"form": form, "kind": "symptom"}, status=status
-    )
+    status = 400 if request.method == "POST" and not previewing else 200
+    context = {"form": form, "kind": "symptom", "preview": previewed(request, "summary")}
+    return render(request, "content/editor_form.html", context, status=status)
+
+
+def previewed(request, field):
+    """The sanitised HTML of `field` when its Preview button was pressed (no JavaScript)."""
+    if request.POST.get("preview") != field:
+        return None
+    text = request.POST.get(field, "").strip()
+    return "" if text_problem(text, TEXT_MAX_LENGTH, required=False) else render_markdown(text)
 
 
 @editor_page
+@keeps_what_was_typed
 def edit_symptom(request, key):
     with transaction.atomic():
         editing = Editing.for_request(request)
@@ -272,7 +329,7 @@ def edit_symptom(request, key):
         previewing = "preview" in request.POST
         if request.method == "POST" and not previewing and form.is_valid():
             symptom = form.apply()
-            editing.save(request.user, f"symptom:{symptom.key}", "changed symptom")
+            editing.save(request.user, f"symptom:{symptom.key}", "changed this symptom")
             messages.success(request, f"Saved “{symptom.title}” in the draft.")
             return redirect(to_symptom(symptom.key))
     status = 400 if request.method == "POST" and not previewing else 200
@@ -294,9 +351,6 @@ def render_symptom(request, editing, key, *, form=None, check_form=None, status=
         )
     if check_form is None:
         check_form = CheckForm(taken=[c.key for c in symptom.checks], prefix="new")
-    preview = None
-    if "preview" in request.POST and form.is_bound:
-        preview = render_markdown(form.data.get("summary", ""))
     context = {
         "editing": editing,
         "draft": editing.draft,
@@ -304,7 +358,8 @@ def render_symptom(request, editing, key, *, form=None, check_form=None, status=
         "symptom": symptom,
         "live": live,
         "form": form,
-        "preview": preview,
+        "preview": previewed(request, "summary"),
+        "new_preview": previewed(request, "new-help"),
         "check_form": check_form,
         "touched": editing.draft.touched,
     }
@@ -313,18 +368,20 @@ def render_symptom(request, editing, key, *, form=None, check_form=None, status=
 
 @editor_page
 @post_only(to_editor)
+@keeps_what_was_typed
 def move_symptom(request, key):
     with transaction.atomic():
         editing = Editing.lock()
         category, symptom = editing.symptom(key)
         move(category.symptoms, symptom, direction(request))
-        editing.save(request.user, f"symptom:{key}", "moved symptom")
+        editing.save(request.user, f"symptom:{key}", "moved this symptom")
     if request.htmx:
         return render_editor(request, editing)
     return redirect(f"{to_editor()}#symptom-{key}")
 
 
 @editor_page
+@keeps_what_was_typed
 def retire_symptom(request, key):
     with transaction.atomic():
         editing = Editing.for_request(request)
@@ -332,7 +389,7 @@ def retire_symptom(request, key):
         form = RetireSymptomForm(request.POST or None, playbook=editing.playbook, symptom=symptom)
         if request.method == "POST" and form.is_valid():
             editing.playbook.retire_symptom(key, form.cleaned_data["replaced_by"])
-            editing.save(request.user, f"symptom:{key}", "retired symptom")
+            editing.save(request.user, f"symptom:{key}", "retired this symptom")
             messages.success(request, f"Retired “{symptom.title}” in the draft.")
             return redirect(to_editor())
     context = {"form": form, "symptom": symptom, "published": key in published_keys()}
@@ -355,14 +412,17 @@ def mark_reviewed(request, key):
 
 @editor_page
 @post_only(to_symptom)
+@keeps_what_was_typed
 def add_check(request, key):
     with transaction.atomic():
         editing = Editing.lock()
         _, symptom = editing.symptom(key)
         form = CheckForm(request.POST, taken=[c.key for c in symptom.checks], prefix="new")
+        if "preview" in request.POST:
+            return render_symptom(request, editing, key, check_form=form)
         if form.is_valid():
             check = form.apply(symptom)
-            editing.save(request.user, f"check:{key}/{check.key}", "added check")
+            editing.save(request.user, f"check:{key}/{check.key}", "added this check")
             if request.htmx:
                 return render_symptom(request, editing, key)
             return redirect(f"{to_symptom(key)}#check-{check.key}")
@@ -370,6 +430,7 @@ def add_check(request, key):
 
 
 @editor_page
+@keeps_what_was_typed
 def edit_check(request, key, check_key):
     with transaction.atomic():
         editing = Editing.for_request(request)
@@ -385,32 +446,35 @@ def edit_check(request, key, check_key):
         previewing = "preview" in request.POST
         if request.method == "POST" and not previewing and form.is_valid():
             check = form.apply(symptom)
-            editing.save(request.user, f"check:{key}/{check.key}", "changed check")
+            editing.save(request.user, f"check:{key}/{check.key}", "changed this check")
             if request.htmx:
                 context = {"symptom": symptom, "check": check, "just_saved": True}
                 return render_htmx(request, "content/editor_symptom.html", "check-row", context)
             return redirect(f"{to_symptom(key)}#check-{check.key}")
     status = 400 if request.method == "POST" and not previewing else 200
-    if request.htmx and request.method == "GET":
-        form.fields["title"].widget.attrs["autofocus"] = True  # the form replaced the row
+    if request.htmx:  # the form replaced the row: focus its first field with a problem
+        first = next((n for n in form.errors if n in form.fields and n != "fingerprint"), "title")
+        form.fields[first].widget.attrs["autofocus"] = True
     context = {
         "form": form,
         "symptom": symptom,
         "check": check,
         "kind": "check",
-        "preview": render_markdown(form.data.get("help", "")) if previewing else None,
+        "preview": previewed(request, "help"),
+        "in_place": bool(request.htmx),
     }
     return render_htmx(request, "content/editor_form.html", "form", context, status=status)
 
 
 @editor_page
 @post_only(to_symptom)
+@keeps_what_was_typed
 def move_check(request, key, check_key):
     with transaction.atomic():
         editing = Editing.lock()
         _, symptom = editing.symptom(key)
         move(symptom.checks, editing.check(symptom, check_key), direction(request))
-        editing.save(request.user, f"check:{key}/{check_key}", "moved check")
+        editing.save(request.user, f"check:{key}/{check_key}", "moved this check")
     if request.htmx:
         return render_symptom(request, editing, key)
     return redirect(f"{to_symptom(key)}#check-{check_key}")
@@ -418,6 +482,7 @@ def move_check(request, key, check_key):
 
 @editor_page
 @post_only(to_symptom)
+@keeps_what_was_typed
 def retire_check(request, key, check_key):
     with transaction.atomic():
         editing = Editing.lock()
@@ -430,7 +495,7 @@ def retire_check(request, key, check_key):
             )
             return redirect(f"{to_symptom(key)}#check-{check_key}")
         symptom.checks.remove(check)
-        editing.save(request.user, f"check:{key}/{check_key}", "retired check")
+        editing.save(request.user, f"check:{key}/{check_key}", "retired this check")
     messages.success(request, f"Retired the check “{check.title}” in the draft.")
     return redirect(to_symptom(key))
 
@@ -440,15 +505,17 @@ def retire_check(request, key, check_key):
 def markdown_preview(request):
     """The sanitised HTML of some Markdown, for the "Preview" buttons (htmx)."""
     field = next((name for name in PREVIEWED if name in request.POST), "text")
-    form = MarkdownPreviewForm({"text": request.POST.get(field, "")})
-    text = form.cleaned_data["text"] if form.is_valid() else ""
-    return render(request, "content/markdown_preview.html", {"html": render_markdown(text)})
+    text = request.POST.get(field, "").strip()
+    problem = text_problem(text, TEXT_MAX_LENGTH, required=False)
+    context = {"html": "" if problem else render_markdown(text), "problem": problem}
+    return render(request, "content/markdown_preview.html", context)
 
 
 PREVIEWED = ("summary", "help", "new-help")
 
 
 @editor_page
+@keeps_what_was_typed
 def preview_symptom(request, key):
     """The symptom page as the draft would show it."""
     editing = Editing.read()
@@ -463,18 +530,25 @@ def preview_symptom(request, key):
 @editor_page
 def publish(request):
     editing = Editing.read()
-    form = PublishForm(request.POST or None, initial={"version": editing.draft.version})
+    seen = {
+        "version": editing.draft.version,
+        "revision": getattr(editing.published_revision, "number", 0),
+    }
+    form = PublishForm(request.POST or None, initial=seen)
     problems = []
     if editing.draft.active:
         problems = draft_problems(editing.playbook)
     if request.method == "POST" and form.is_valid() and not problems:
         with transaction.atomic():
             draft = PlaybookDraft.lock()
-            if draft.version != form.cleaned_data["version"]:
+            latest = PlaybookRevision.objects.select_for_update().current()
+            if draft.version != form.cleaned_data["version"] or (
+                getattr(latest, "number", 0) != form.cleaned_data["revision"]
+            ):
                 messages.error(
                     request,
-                    "The draft changed while you were looking at it. Here is what it changes "
-                    "now: check it again, then publish.",
+                    "The draft or the published playbook changed while you were looking at it. "
+                    "Here is what publishing changes now: check it again, then publish.",
                 )
                 return redirect("diagnostics:publish")
             try:
@@ -484,6 +558,7 @@ def publish(request):
                     user=request.user,
                     message=form.cleaned_data["message"],
                     name="draft",
+                    strict_owners=False,
                 )
             except PlaybookError as exc:
                 problems = [Trouble(editing.playbook, p) for p in exc.problems]

@@ -5,10 +5,11 @@ title too long in the browser gets the same message as one too long in a file.""
 
 import hashlib
 import json
+import re
+import unicodedata
 from dataclasses import asdict
 
 from django import forms
-from django.utils.text import slugify
 
 from diagnostics.content.models import (
     KEY_MAX_LENGTH,
@@ -24,6 +25,7 @@ from diagnostics.content.playbook_schema import (
     CheckSpec,
     SymptomSpec,
     key_problem,
+    line_problem,
     review_days_problem,
     taken_message,
     text_problem,
@@ -46,12 +48,14 @@ class PlaybookUploadForm(forms.Form):
         return upload.name, upload.read(MAX_BYTES + 1)
 
 
-def fingerprint(item):
-    """A short hash of what an editor saw of `item`: a change saved since makes it differ.
-    A symptom's checks are left out, so editing a check never conflicts with its symptom."""
+def fingerprint(item, **context):
+    """A short hash of what an editor saw of `item` (and of `context`, such as a symptom's
+    category): a change saved since makes it differ. A symptom's checks are left out, so
+    editing a check never conflicts with its symptom."""
     data = asdict(item)
     data.pop("checks", None)
     data.pop("symptoms", None)
+    data.update(context)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -67,10 +71,17 @@ def text_field(label, max_length, *, required=True, textarea=False, help_text=""
     )
 
 
+def slug(title):
+    """Lowercase ASCII letters and digits, each run of anything else one hyphen: the rule the
+    page's script shows as the title is typed ("Foo_bar, baz!" -> "foo-bar-baz")."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
 def suggested_key(title, taken):
     """A key made from the title, unique among `taken`: "Webhooks not firing" ->
     "webhooks-not-firing", then "webhooks-not-firing-2"."""
-    base = slugify(title)[:KEY_MAX_LENGTH].strip("-") or "item"
+    base = slug(title)[:KEY_MAX_LENGTH].strip("-") or "item"
     key, n = base, 2
     while key in taken:
         suffix = f"-{n}"
@@ -85,6 +96,7 @@ class ItemForm(forms.Form):
 
     scope = ""  # for "is already used ..."
     texts = {"title": (TITLE_MAX_LENGTH, True)}  # field name -> (max length, required)
+    lines = {"title"}  # one-line fields: the reader's rule for titles
 
     title = text_field("Title", TITLE_MAX_LENGTH)
     key = text_field(
@@ -105,8 +117,9 @@ class ItemForm(forms.Form):
             initial.update(
                 {name: getattr(item, name) for name in self.base_fields if hasattr(item, name)}
             )
-            initial["fingerprint"] = fingerprint(item)
         super().__init__(*args, **kwargs)
+        if item is not None:
+            self.initial["fingerprint"] = self.fingerprint_of(item)
         if item is None:  # the page shows the key it will make as the title is typed
             self.fields["key"].widget.attrs["data-slug-from"] = self["title"].id_for_label
 
@@ -114,7 +127,8 @@ class ItemForm(forms.Form):
         data = super().clean()
         for name, (max_length, required) in self.texts.items():
             value = data.get(name, "")
-            if problem := text_problem(value, max_length, required):
+            rule = line_problem if name in self.lines else text_problem
+            if problem := rule(value, max_length, required):
                 self.add_error(name, problem)
         key = data.get("key", "")
         if not key and data.get("title") and "title" not in self.errors:
@@ -129,11 +143,11 @@ class ItemForm(forms.Form):
     def check_conflict(self, data):
         """Someone changed (or removed) the item since this form was loaded: say what they
         saved, keep what this person typed, and let them save again on purpose."""
-        if self.item is None or data.get("fingerprint") == fingerprint(self.item):
+        if self.item is None or data.get("fingerprint") == self.fingerprint_of(self.item):
             return
         self.conflict = self.item
         self.data = self.data.copy()
-        self.data["fingerprint"] = fingerprint(self.item)
+        self.data["fingerprint"] = self.fingerprint_of(self.item)
         who = self.last_change.get("by", "Someone else")
         self.add_error(
             None,
@@ -141,6 +155,9 @@ class ItemForm(forms.Form):
             "Their version is shown here; yours is still in the form. Save again to replace "
             "theirs with yours.",
         )
+
+    def fingerprint_of(self, item):
+        return fingerprint(item)
 
     @property
     def conflict_values(self):
@@ -227,9 +244,16 @@ class SymptomForm(ItemForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [(c.key, c.title) for c in playbook.categories]
         owners = staff_members().order_by("first_name", "last_name", "username")
-        self.fields["owner"].choices = [("", "Nobody")] + [
-            (user.get_username(), display_name(user)) for user in owners
-        ]
+        choices = [(user.get_username(), display_name(user)) for user in owners]
+        if item is not None and item.owner and item.owner not in dict(choices):
+            # Kept until someone chooses another: saving the form must not drop it quietly.
+            choices.append((item.owner, f"{item.owner} (no longer staff)"))
+        self.fields["owner"].choices = [("", "Nobody"), *choices]
+
+    def fingerprint_of(self, item):
+        """A symptom's place counts too: moving it to another category is a change."""
+        category, _ = self.playbook.symptom(item.key)
+        return fingerprint(item, category=category.key if category else "")
 
     @property
     def key_changes_link(self):
@@ -295,8 +319,11 @@ class RetireSymptomForm(forms.Form):
 
     def __init__(self, *args, playbook, symptom, **kwargs):
         super().__init__(*args, **kwargs)
+        # Those who could open the old page must be able to open the new one.
         self.fields["replaced_by"].choices = [("", "No replacement: just say it is gone")] + [
-            (s.key, s.title) for _, s in playbook.symptoms() if s.key != symptom.key
+            (s.key, s.title)
+            for _, s in playbook.symptoms()
+            if s.key != symptom.key and (s.is_public or not symptom.is_public)
         ]
 
 
@@ -307,13 +334,18 @@ class PublishForm(forms.Form):
         help_text="One line for the history, such as “Clearer webhook checks”.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31)
+    # The published revision the person saw the changes against.
+    revision = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31
+    )
 
     def clean_message(self):
         message = " ".join(self.cleaned_data["message"].split())
-        if problem := text_problem(message, MESSAGE_MAX_LENGTH):
+        if problem := line_problem(message, MESSAGE_MAX_LENGTH):
             raise forms.ValidationError(problem)
         return message
 
 
-class MarkdownPreviewForm(forms.Form):
-    text = forms.CharField(required=False, max_length=TEXT_MAX_LENGTH)
+class RestoreForm(forms.Form):
+    message = PublishForm.base_fields["message"]
+    clean_message = PublishForm.clean_message

@@ -14,7 +14,9 @@ def render_markdown(text):
     """Markdown to HTML that is safe to put in a page: only basic tags, links without scripts."""
     if not text:
         return ""
-    html = markdown_lib.markdown(text, extensions=["sane_lists"], output_format="html")
+    html = markdown_lib.markdown(
+        text, extensions=["sane_lists", "fenced_code"], output_format="html"
+    )
     clean = nh3.clean(
         html,
         tags=_TAGS,

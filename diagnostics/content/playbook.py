@@ -80,10 +80,18 @@ def staff_members():
     )
 
 
-def resolve_owners(playbook, name="playbook.yaml"):
-    """The owners the playbook names, by username; PlaybookError for any who is not staff."""
+def resolve_owners(playbook, name="playbook.yaml", *, strict=True):
+    """The owners the playbook names, by username; PlaybookError for any who is not staff.
+
+    Not strict (publishing the editor's draft, restoring a revision), an owner who has left
+    the staff since is cleared from the playbook instead: that must not block every publish."""
     wanted = {s.owner for _, s in playbook.symptoms() if s.owner}
     found = {u.get_username(): u for u in staff_members().filter(username__in=wanted)}
+    if not strict:
+        for _, symptom in playbook.symptoms():
+            if symptom.owner and symptom.owner not in found:
+                symptom.owner = ""
+        return found
     problems = [
         Problem(
             playbook.lines.get(f"{path}.owner", 0),
@@ -105,7 +113,9 @@ def _symptom_paths(playbook):
 
 
 @transaction.atomic
-def import_playbook(playbook, *, source, user=None, message="", name="playbook.yaml"):
+def import_playbook(
+    playbook, *, source, user=None, message="", name="playbook.yaml", strict_owners=True
+):
     """Publish `playbook`: bring the content in line with it, all or nothing.
 
     Matches categories, symptoms and checks by key: updates what changed, adds what is new, and
@@ -115,7 +125,7 @@ def import_playbook(playbook, *, source, user=None, message="", name="playbook.y
     """
     # Lock the newest revision first, so two publishes at once run one after the other.
     latest = PlaybookRevision.objects.select_for_update().current()
-    owners = resolve_owners(playbook, name)
+    owners = resolve_owners(playbook, name, strict=strict_owners)
     changes = compare(current_playbook(), playbook)
     if not changes and latest is not None:
         return ImportResult(revision=None)

@@ -198,6 +198,25 @@ def text_problem(value, max_length, required=True):
     return None
 
 
+# Characters that make a one-line name show something other than what it holds: invisible
+# ones (a title of only U+200B looks empty) and those that reverse how text reads (U+202E).
+_DECEPTIVE = re.compile("[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+
+
+def line_problem(value, max_length, required=True):
+    """What is wrong with a one-line value (a title, a message), or None."""
+    if problem := text_problem(value, max_length, required):
+        return problem
+    if "\n" in value or "\r" in value:
+        return "must be one line"
+    if found := _DECEPTIVE.search(value):
+        return (
+            f"contains U+{ord(found.group()):04X}, an invisible or direction-changing "
+            "character a title does not allow"
+        )
+    return None
+
+
 def key_problem(value):
     if problem := text_problem(value, KEY_MAX_LENGTH):
         return problem
@@ -346,7 +365,7 @@ class _Reader:
             self.problem(node, path, empty_message)
         return node_items
 
-    def text(self, node, path, max_length, required=True):
+    def text(self, node, path, max_length, required=True, rule=text_problem):
         if node is None:
             return ""
         if not self.tag_ok(node, path):
@@ -363,14 +382,17 @@ class _Reader:
                 self.problem(node, path, f"must be text, not {kind}")
             return ""
         value = node.value.strip()
-        if problem := text_problem(value, max_length, required):
+        if problem := rule(value, max_length, required):
             self.problem(node, path, problem)
         return value
 
+    def title(self, node, path):
+        return self.text(node, path, TITLE_MAX_LENGTH, rule=line_problem)
+
     def key(self, node, path, seen, scope):
         value = self.text(node, path, KEY_MAX_LENGTH)
-        if not value:
-            return value
+        if not value or text_problem(value, KEY_MAX_LENGTH):
+            return value  # already reported by text()
         if problem := key_problem(value):
             self.problem(node, path, problem)
         elif value in seen:
@@ -419,7 +441,7 @@ class _Reader:
             self.problem(
                 version, "playbook", f"must be {SCHEMA_VERSION}, the schema version this reads"
             )
-        title = self.text(fields.get("title"), "title", TITLE_MAX_LENGTH)
+        title = self.title(fields.get("title"), "title")
         categories = []
         category_keys, symptom_keys = {}, {}
         if "categories" in fields:
@@ -439,7 +461,9 @@ class _Reader:
         if fields is None:
             return None
         key = self.text(fields.get("key"), f"{path}.key", KEY_MAX_LENGTH)
-        if key and (problem := key_problem(key)):
+        if not key or text_problem(key, KEY_MAX_LENGTH):
+            pass  # already reported by text()
+        elif problem := key_problem(key):
             self.problem(fields["key"], f"{path}.key", problem)
         elif key in symptom_keys:
             self.problem(
@@ -468,7 +492,7 @@ class _Reader:
             return None
         category = CategorySpec(
             key=self.key(fields.get("key"), f"{path}.key", category_keys, "by another category"),
-            title=self.text(fields.get("title"), f"{path}.title", TITLE_MAX_LENGTH),
+            title=self.title(fields.get("title"), f"{path}.title"),
         )
         if "symptoms" in fields:
             for i, item in enumerate(self.sequence(fields["symptoms"], f"{path}.symptoms")):
@@ -488,7 +512,7 @@ class _Reader:
             return None
         symptom = SymptomSpec(
             key=self.key(fields.get("key"), f"{path}.key", symptom_keys, "by another symptom"),
-            title=self.text(fields.get("title"), f"{path}.title", TITLE_MAX_LENGTH),
+            title=self.title(fields.get("title"), f"{path}.title"),
             summary=self.text(fields.get("summary"), f"{path}.summary", TEXT_MAX_LENGTH, False),
             visibility=self.choice(
                 fields.get("visibility"), f"{path}.visibility", visibility_problem, "public"
@@ -517,7 +541,7 @@ class _Reader:
             return None
         return CheckSpec(
             key=self.key(fields.get("key"), f"{path}.key", check_keys, "in this symptom"),
-            title=self.text(fields.get("title"), f"{path}.title", TITLE_MAX_LENGTH),
+            title=self.title(fields.get("title"), f"{path}.title"),
             help=self.text(fields.get("help"), f"{path}.help", TEXT_MAX_LENGTH, False),
         )
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from diagnostics.content.forms import fingerprint
+from diagnostics.content.forms import fingerprint, suggested_key
 from diagnostics.content.models import PlaybookDraft, PlaybookRevision, Symptom
 from diagnostics.content.playbook import (
     PlaybookError,
@@ -43,16 +43,23 @@ def check_titles(key="webhooks-not-firing"):
     return [c.title for c in symptom.checks]
 
 
-def edit_check(client, url=CHECK, fingerprint_from=None, **values):
+def edit_check(client, url=CHECK, fingerprint_from=None, headers=None, **values):
     """Post the check form as someone who loaded it now (or when `fingerprint_from` was)."""
     form = (fingerprint_from or client.get(url)).context["form"]
     data = {**{k: form.initial.get(k, "") for k in ("title", "key", "help", "fingerprint")}}
-    return client.post(url, {**data, **values})
+    return client.post(url, {**data, **values}, headers=headers)
 
 
 def publish(client, message="A change"):
-    version = client.get("/playbook/publish/").context["form"].initial["version"]
-    return client.post("/playbook/publish/", {"message": message, "version": version})
+    """Publish as someone who looked at the publish page just now: with the hidden fields
+    the page itself carries."""
+    seen = hidden_fields(client.get("/playbook/publish/"))
+    return client.post("/playbook/publish/", {**seen, "message": message})
+
+
+def hidden_fields(response):
+    html = response.content.decode()
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
 
 
 def upload(client, text, name="book.yaml"):
@@ -85,9 +92,9 @@ def test_an_edit_waits_in_the_draft_until_it_is_published(client, editor, publis
 
 
 def test_a_new_category_symptom_and_checks_get_keys_from_their_titles(client, editor, published):
-    client.post("/playbook/categories/new/", {"title": "Billing questions", "key": ""})
+    client.post("/playbook/add-category/", {"title": "Billing questions", "key": ""})
     response = client.post(
-        "/playbook/symptoms/new/",
+        "/playbook/add-symptom/",
         {"title": "Invoice is wrong", "key": "", "category": "billing-questions",
          "visibility": "public", "summary": "", "owner": "", "review_every_days": ""},
     )  # fmt: skip
@@ -157,7 +164,6 @@ def test_symptoms_and_categories_move_in_the_draft(client, editor, published):
 def test_a_check_can_be_edited_in_place_with_htmx(client, editor, published):
     form_html = client.get(CHECK, headers={"HX-Request": "true"}).content.decode()
     assert form_html.lstrip().startswith('<li id="check-webhook-url" class="editing">')
-    response = edit_check(client, title="Open the webhook settings", HTTP_HX_REQUEST="true")
     response = client.post(
         CHECK,
         {"title": "Open the webhook settings", "key": "webhook-url", "help": "",
@@ -243,10 +249,10 @@ def test_publishing_a_draft_that_changed_since_it_was_reviewed_asks_again(
     client, editor, published
 ):
     edit_check(client, title="Seen")
-    version = client.get("/playbook/publish/").context["form"].initial["version"]
+    seen = hidden_fields(client.get("/playbook/publish/"))
     edit_check(client, title="Not seen")
-    response = client.post("/playbook/publish/", {"message": "Go", "version": version}, follow=True)
-    assert "The draft changed while you were looking at it" in response.content.decode()
+    response = client.post("/playbook/publish/", {**seen, "message": "Go"}, follow=True)
+    assert "changed while you were looking at it" in response.content.decode()
     assert PlaybookRevision.objects.count() == 1
 
 
@@ -260,7 +266,7 @@ def test_publishing_needs_a_what_changed_message(client, editor, published):
 
 def test_a_symptom_without_checks_cannot_be_published_and_says_why(client, editor, published):
     client.post(
-        "/playbook/symptoms/new/",
+        "/playbook/add-symptom/",
         {"title": "Empty one", "category": "integrations", "visibility": "public"},
     )
     response = publish(client)
@@ -551,9 +557,9 @@ def test_a_second_editor_changing_the_same_symptom_gets_a_conflict(client, edito
 
 
 def test_a_category_is_checked_by_the_same_rules(client, editor, published):
-    response = client.post("/playbook/categories/new/", {"title": "", "key": ""})
+    response = client.post("/playbook/add-category/", {"title": "", "key": ""})
     assert response.context["form"].errors["title"] == ["must not be empty"]
-    response = client.post("/playbook/categories/new/", {"title": "Again", "key": "permissions"})
+    response = client.post("/playbook/add-category/", {"title": "Again", "key": "permissions"})
     assert response.context["form"].errors["key"] == [
         "'permissions' is already used by another category"
     ]
@@ -576,3 +582,169 @@ def test_only_editors_and_admins_publish(client, published):
     assert client.post("/playbook/publish/", {"message": "x", "version": 0}).status_code == 403
     assert client.post("/playbook/discard/").status_code == 403
     assert PlaybookRevision.objects.count() == 1
+
+
+# -- What a probe of the editor found ---------------------------------------------------------
+
+
+def test_publishing_after_someone_restored_meanwhile_asks_again(client, editor, published):
+    edit_check(client, title="Second title")
+    publish(client, "Second")
+    edit_check(client, title="Third title")
+    seen = hidden_fields(client.get("/playbook/publish/"))
+    client.post("/playbook/history/1/restore/", {"message": "Back to the first"})  # someone else
+    response = client.post("/playbook/publish/", {**seen, "message": "Third"}, follow=True)
+    assert "changed while you were looking at it" in response.content.decode()
+    assert PlaybookRevision.objects.current().message == "Back to the first"
+
+
+def test_a_symptom_moved_to_another_category_meanwhile_is_a_conflict(client, editor, published):
+    mine = client.get(SYMPTOM).context["form"]
+    symptom_form(client, category="permissions")  # someone moves it
+    data = {name: mine.initial.get(name) or "" for name in mine.fields}
+    response = client.post(SYMPTOM, {**data, "title": "My title"})
+    assert response.status_code == 400
+    category, symptom = draft().symptom("webhooks-not-firing")
+    assert (category.key, symptom.title) == ("permissions", "Webhooks not firing")
+
+
+def test_revisions_cannot_be_deleted_in_the_admin(admin_client, published):
+    revision = PlaybookRevision.objects.get()
+    url = f"/admin/diagnostics/playbookrevision/{revision.pk}/delete/"
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    assert PlaybookRevision.objects.filter(pk=revision.pk).exists()
+
+
+def test_a_symptom_whose_key_is_new_opens_its_editor(client, editor, published):
+    response = client.post(
+        "/playbook/add-symptom/",
+        {"title": "New", "category": "integrations", "visibility": "public"},
+    )
+    assert response["Location"] == "/playbook/symptoms/new/"
+    page = client.get("/playbook/symptoms/new/")
+    assert page.status_code == 200
+    assert page.context["symptom"].title == "New"
+
+
+def test_saving_a_check_someone_retired_meanwhile_gives_back_what_was_typed(
+    client, editor, published
+):
+    mine = client.get(CHECK)
+    client.post(CHECK + "retire/")  # someone retires it
+    response = edit_check(client, fingerprint_from=mine, title="My careful rewording")
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "This check is no longer in the draft" in html
+    assert "Eddie Editor retired this check while you had it open" in html
+    assert "My careful rewording" in html
+    in_place = edit_check(
+        client, fingerprint_from=mine, title="Again", headers={"HX-Request": "true"}
+    )
+    assert in_place.content.decode().lstrip().startswith('<li class="editing"')
+
+
+def test_an_owner_who_left_the_staff_blocks_no_publish_and_is_kept_until_changed(
+    client, editor, published
+):
+    olive = make_user(Role.EDITOR, username="olive")
+    symptom_form(client, owner="olive")
+    publish(client, "Owner")
+    olive.is_active = False
+    olive.save()
+    assert "olive (no longer staff)" in client.get(SYMPTOM).content.decode()
+    edit_check(client, title="A later change")
+    assert publish(client, "Later").status_code == 302
+    assert Symptom.objects.get(key="webhooks-not-firing").owner is None
+    assert "owner:" not in export_playbook()
+
+
+def test_a_key_made_from_a_title_follows_the_rule_the_page_shows(client, editor, published):
+    assert suggested_key("Foo_bar, baz! Ça va?", set()) == "foo-bar-baz-ca-va"
+    client.post("/playbook/add-category/", {"title": "foo_bar baz", "key": ""})
+    assert draft().category("foo-bar-baz") is not None
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("\u200b", "contains U+200B, an invisible or direction-changing character"),
+        ("evil\u202etxt.exe", "contains U+202E, an invisible or direction-changing character"),
+        ("two\r\nlines", "must be one line"),
+    ],
+)
+def test_titles_refuse_invisible_reversing_and_multi_line_text(
+    client, editor, published, title, message
+):
+    response = edit_check(client, title=title)
+    assert response.status_code == 400
+    assert response.context["form"].errors["title"][0].startswith(message)
+    yaml_title = title.encode("unicode_escape").decode()
+    text = PLAYBOOK.replace("title: Trigger matching event.", f'title: "{yaml_title}"')
+    with pytest.raises(PlaybookError) as caught:
+        read_playbook(text.encode(), name="book.yaml")
+    assert f"checks[1].title: {message}" in str(caught.value)
+
+
+def test_a_key_too_long_is_reported_once():
+    text = PLAYBOOK.replace("key: trigger-event", "key: " + "k" * 101)
+    with pytest.raises(PlaybookError) as caught:
+        read_playbook(text.encode(), name="book.yaml")
+    assert caught.value.lines() == [
+        "book.yaml:14: categories[0].symptoms[0].checks[1].key: is longer than 100 characters"
+    ]
+
+
+def test_a_move_that_changes_nothing_starts_no_draft(client, editor, published):
+    client.post(SYMPTOM + "checks/webhook-url/move/", {"direction": "up"})  # already first
+    assert not PlaybookDraft.get().active
+    response = upload(client, PLAYBOOK)  # the same as published
+    assert "is the same as the published playbook: nothing to publish" in response.content.decode()
+    assert not PlaybookDraft.get().active
+
+
+def test_a_draft_changed_back_to_the_published_content_is_no_draft(client, editor, published):
+    edit_check(client, title="Changed")
+    edit_check(client, title="Verify webhook URL and event subscriptions.")
+    assert not PlaybookDraft.get().active
+
+
+def test_previews_say_when_text_is_too_long_and_render_fenced_code(client, editor, published):
+    html = client.post("/playbook/preview/", {"help": "x" * 10_001}).content.decode()
+    assert "is longer than 10000 characters" in html
+    html = client.post("/playbook/preview/", {"help": "```\nline one\nline two\n```"})
+    assert "<pre><code>line one\nline two\n</code></pre>" in html.content.decode()
+    # The add-check form previews too, without saving.
+    response = client.post(
+        SYMPTOM + "checks/", {"new-title": "T", "new-help": "**bold**", "preview": "new-help"}
+    )
+    assert "<strong>bold</strong>" in response.content.decode()
+    assert not PlaybookDraft.get().active
+
+
+def test_restore_messages_follow_the_publish_rules(client, editor, published):
+    edit_check(client, title="Second")
+    publish(client, "Second")
+    response = client.post("/playbook/history/1/restore/", {"message": "bad \x1b escape"})
+    assert response.status_code == 400
+    assert PlaybookRevision.objects.count() == 2
+
+
+def test_a_failed_in_place_save_focuses_the_field_to_fix(client, editor, published):
+    response = edit_check(client, title="", headers={"HX-Request": "true"})
+    assert re.search(r'<input[^>]*name="title"[^>]*autofocus', response.content.decode())
+
+
+def test_a_public_symptom_can_only_point_to_a_public_replacement(client, editor, published):
+    client.post(
+        "/playbook/symptoms/agent-cannot-access-page/",
+        {**client.get("/playbook/symptoms/agent-cannot-access-page/").context["form"].initial,
+         "visibility": "staff", "review_every_days": "", "owner": ""},
+    )  # fmt: skip
+    form = client.get(SYMPTOM + "retire/").context["form"]
+    assert [key for key, _ in form.fields["replaced_by"].choices] == [""]
+
+
+def test_an_upload_with_errors_shows_them_at_the_top(client, editor, published):
+    broken = PLAYBOOK.replace("key: trigger-event", "key: Trigger_Event")
+    html = upload(client, broken).content.decode()
+    assert html.index('id="upload-errors"') < html.index('id="draft-heading"')
