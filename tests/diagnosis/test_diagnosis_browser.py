@@ -34,6 +34,7 @@ def test_a_customer_ticks_every_check_saves_and_shares_the_case(
     page.goto(live_server.url + SYMPTOM)
     page.get_by_role("button", name="Start diagnosis").click()
     expect(page).to_have_url(re.compile(r"/cases/[A-Za-z0-9_-]{43}/$"))
+    page.wait_for_load_state()  # htmx listening before the first tick
     progress = page.locator("#progress")
     expect(progress).to_have_text("0 of 5 checked, 0 problems found")
 
@@ -159,6 +160,9 @@ def start(page, live_server):
     page.goto(live_server.url + SYMPTOM)
     page.get_by_role("button", name="Start diagnosis").click()
     expect(page).to_have_url(re.compile(r"/cases/[A-Za-z0-9_-]{43}/$"))
+    # The address changes before the page's scripts run; a tick before htmx is listening
+    # would be a plain radio change that posts nothing (on a busy CI machine it was).
+    page.wait_for_load_state()
 
 
 def test_a_typed_note_survives_a_reload_without_pressing_anything(live_server, page, problems):
