@@ -36,9 +36,9 @@ setup: $(VENV)/.installed $(LOCAL_ENV)
 # The portal as one machine serves it: DEBUG off, real error pages, hashed static files,
 # gunicorn. Ctrl+C stops it.
 run: setup
-	@echo "Serving http://$(HOST)/ (gunicorn, DEBUG off). Staff sign in at http://$(HOST)/accounts/login/"
-	$(VENV)/bin/gunicorn portal.wsgi:application --bind $(HOST) --workers 2 --access-logfile - \
-	  --limit-request-line 8190
+	@echo "Serving http://$(HOST)/ (gunicorn, DEBUG off) with the task worker beside it."
+	@echo "Staff sign in at http://$(HOST)/accounts/login/"
+	VENV=$(VENV) HOST=$(HOST) bin/serve
 
 # The autoreloading debug server, for working on the code.
 dev: export DEBUG = true

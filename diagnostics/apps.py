@@ -7,6 +7,7 @@ class DiagnosticsConfig(AppConfig):
     verbose_name = "Playbook, cases and security"
 
     def ready(self):
+        from diagnostics.integrations import receivers  # noqa: F401 (connects the webhooks)
         from diagnostics.staff.roles import sync_roles_after_migrate
 
         # Runs after every app's permissions exist (auth's handler is connected first).

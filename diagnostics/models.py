@@ -3,12 +3,14 @@ whose models live with their domain; importing them here registers them all unde
 
 from diagnostics.content.models import Category, Check, PlaybookDraft, PlaybookRevision, Symptom
 from diagnostics.diagnosis.models import Case, CheckResult, DiagnosticSession
+from diagnostics.integrations.models import Attempt, Delivery, Endpoint
 from diagnostics.review.models import Comment
 from diagnostics.review.tallies import CheckDay, CheckTotal, SymptomDay, SymptomTotal
 from diagnostics.staff.models import SecuritySettings
 from diagnostics.throttle import Throttle
 
 __all__ = [
+    "Attempt",
     "Case",
     "Category",
     "Check",
@@ -16,7 +18,9 @@ __all__ = [
     "CheckResult",
     "CheckTotal",
     "Comment",
+    "Delivery",
     "DiagnosticSession",
+    "Endpoint",
     "PlaybookDraft",
     "PlaybookRevision",
     "SecuritySettings",

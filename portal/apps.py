@@ -4,6 +4,7 @@ from axes.apps import AppConfig as AxesConfig
 from django.contrib.admin.apps import AdminConfig
 from django_otp.plugins.otp_static.apps import DefaultConfig as StaticConfig
 from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPConfig
+from django_tasks_db.apps import TasksAppConfig
 
 
 class PortalAdminConfig(AdminConfig):
@@ -20,3 +21,7 @@ class BackupCodesConfig(StaticConfig):
 
 class AuthenticatorAppsConfig(TOTPConfig):
     verbose_name = "Authenticator apps"
+
+
+class TaskQueueConfig(TasksAppConfig):
+    verbose_name = "Task queue"

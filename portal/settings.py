@@ -79,8 +79,14 @@ INSTALLED_APPS = [
     "portal.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
     "portal.apps.BackupCodesConfig",  # django_otp.plugins.otp_static
     "portal.apps.SignInLockoutsConfig",  # axes
+    "portal.apps.TaskQueueConfig",  # django_tasks_db
     "diagnostics",
 ]
+
+# Background work (webhook deliveries, retention) goes through a task queue kept in the
+# database: it survives restarts and any app server can add to it. `manage.py db_worker`
+# runs it; `manage.py schedule_jobs` starts the portal's once-a-minute clock.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -262,5 +268,12 @@ PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env_int("PASSWORD_RESETS_PER_EMAIL_PER_HOUR
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 if NUM_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Webhooks: the address the portal is reached at (for case links in payloads), the delays
+# between attempts (seconds; one retry per entry), and how many failures in a row disable an
+# endpoint. Private, loopback and link-local receivers are refused unless allowed here.
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
+WEBHOOK_RETRY_DELAYS = [5, 30, 120, 600, 3600, 6 * 3600, 24 * 3600]
+WEBHOOK_MAX_CONSECUTIVE_FAILURES = env_int("WEBHOOK_MAX_CONSECUTIVE_FAILURES", 20)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
 # `manage.py purge_stale_sessions` deletes sessions never saved after this many days.
 STALE_SESSION_DAYS = env_int("STALE_SESSION_DAYS", 30)

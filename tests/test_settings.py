@@ -93,6 +93,59 @@ def test_make_run_serves_with_debug_off_through_gunicorn():
         ["make", "--dry-run", "--always-make", "run"], cwd=ROOT, capture_output=True, text=True,
         check=True,
     ).stdout  # fmt: skip
-    assert "gunicorn portal.wsgi:application --bind 127.0.0.1:8000" in recipe
-    assert "DEBUG=" not in recipe
-    assert "runserver" not in recipe
+    assert "HOST=127.0.0.1:8000 bin/serve" in recipe
+    serve = (ROOT / "bin" / "serve").read_text()
+    assert '/bin/gunicorn" portal.wsgi:application' in serve
+    assert "manage.py db_worker" in serve
+    assert "DEBUG=" not in recipe + serve
+    assert "runserver" not in recipe + serve
+
+
+@pytest.mark.slow
+def test_the_served_portal_and_its_worker_start_and_stop_together(tmp_path):
+    """bin/serve (what `make run` ends with) runs gunicorn and the task worker; stopping it
+    stops both, and so does either one stopping."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ, "DEBUG": "false", "SECRET_KEY": "k" * 50, "LOCAL_ENV": "",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "HOST": f"127.0.0.1:{port}",
+        "VENV": str(ROOT / ".venv"), "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
+        "STATIC_FILES_HASHED": "false",
+    }  # fmt: skip
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+
+    def children(pid):
+        found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+        return [int(p) for p in found.stdout.split()]
+
+    def commands(pids):
+        return [open(f"/proc/{pid}/cmdline").read().replace("\0", " ") for pid in pids]
+
+    for stop in ("serve", "worker"):
+        serve = subprocess.Popen(["bin/serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, "the portal did not start"
+                    time.sleep(0.3)
+            running = commands(children(serve.pid))
+            assert any("gunicorn" in c for c in running)
+            worker = next(p for p in children(serve.pid) if "db_worker" in commands([p])[0])
+            os.kill(serve.pid if stop == "serve" else worker, signal.SIGTERM)
+            assert serve.wait(timeout=30) is not None
+            assert children(serve.pid) == []
+        finally:
+            if serve.poll() is None:
+                os.killpg(serve.pid, signal.SIGKILL)

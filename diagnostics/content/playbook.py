@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch, Q
 
+from diagnostics import signals
 from diagnostics.content.changes import compare
 from diagnostics.content.models import Category, Check, PlaybookRevision, Symptom
 from diagnostics.content.playbook_schema import (
@@ -200,6 +201,7 @@ def import_playbook(
         imported_by=user,
         **changes.counts(),
     )
+    signals.playbook_published.send(PlaybookRevision, revision=revision)
     return ImportResult(revision=revision)
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from diagnostics import signals
 from diagnostics.content.markdown import render_markdown
 from diagnostics.content.models import (
     KEY_MAX_LENGTH,
@@ -333,6 +334,7 @@ class Case(models.Model):
             self.check_resolving_check()
             super().save(*args, **kwargs)
             tallies.count_case(self)
+            signals.case_saved.send(Case, case=self)
 
     save.alters_data = True
 
@@ -380,10 +382,15 @@ class Case(models.Model):
         """Set the review status, unless someone changed it since `version` was read: then
         raise ReviewConflict and change nothing (no lock is held between requests)."""
         now = timezone.now()
-        updated = Case.objects.filter(pk=self.pk, version=version).update(
-            review_status=status, reviewed_by=by, reviewed_at=now, version=models.F("version") + 1
-        )
-        if not updated:
-            raise ReviewConflict
-        self.review_status, self.reviewed_by, self.reviewed_at = status, by, now
-        self.version = version + 1
+        with transaction.atomic():
+            updated = Case.objects.filter(pk=self.pk, version=version).update(
+                review_status=status,
+                reviewed_by=by,
+                reviewed_at=now,
+                version=models.F("version") + 1,
+            )
+            if not updated:
+                raise ReviewConflict
+            self.review_status, self.reviewed_by, self.reviewed_at = status, by, now
+            self.version = version + 1
+            signals.case_reviewed.send(Case, case=self, by=by)

@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
 from diagnostics import throttle
 from diagnostics.content.models import Symptom
@@ -21,6 +23,7 @@ from diagnostics.diagnosis.models import (
     DiagnosticSession,
     SessionClosed,
 )
+from diagnostics.diagnosis.record import case_record
 from diagnostics.diagnosis.remembered import remember_started, started_here
 from diagnostics.http import client_address, post_only, render_htmx
 from diagnostics.review.panel import review_panel
@@ -81,7 +84,27 @@ def start_session(request, key):
 
 @private_link
 def case_detail(request, token):
-    return render_session(request, get_session_or_404(token))
+    if wants_json(request):
+        return case_json(request, token)
+    response = render_session(request, get_session_or_404(token))
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+def wants_json(request):
+    """A client that asks for JSON and not HTML (a browser's Accept lists text/html)."""
+    accepted = [media.main_type + "/" + media.sub_type for media in request.accepted_types]
+    return "application/json" in accepted and "text/html" not in accepted
+
+
+@private_link
+def case_json(request, token):
+    """The portable case record, for anyone with the link."""
+    session = get_session_or_404(token)
+    record = case_record(session, base_url=request.build_absolute_uri("/").rstrip("/"))
+    response = JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 def render_session(request, session, *, save_form=None, tick=None, message="", status=200):

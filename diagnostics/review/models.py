@@ -1,9 +1,10 @@
 """Reviewing cases: the comment thread (the review status lives on the Case itself)."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
+from diagnostics import signals
 from diagnostics.content.markdown import render_markdown
 from diagnostics.diagnosis.models import Case
 
@@ -34,6 +35,14 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.body[:50]
+
+    @classmethod
+    @transaction.atomic
+    def add(cls, case, author, body):
+        """Add a comment to the thread: the one way comments are made."""
+        comment = cls.objects.create(case=case, author=author, body=body)
+        signals.comment_added.send(cls, comment=comment)
+        return comment
 
     @property
     def body_html(self):

@@ -140,7 +140,7 @@ def add_comment(request, token):
     form = CommentForm(request.POST)
     if not form.is_valid():
         return render_case(request, session, partial="comments", comment_form=form, status=400)
-    Comment.objects.create(case=session.case, author=request.user, body=form.cleaned_data["body"])
+    Comment.add(session.case, request.user, form.cleaned_data["body"])
     if not request.htmx:
         return redirect(f"{session.get_absolute_url()}{list_query(request)}#comments")
     return render_case(request, session, partial="comments")  # the thread, and an empty form

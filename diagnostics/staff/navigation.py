@@ -14,6 +14,8 @@ def navigation(request):
         items.append(("Review", reverse("diagnostics:review_queue")))
     if user.has_perm("diagnostics.manage_playbook"):
         items.append(("Playbook", reverse("diagnostics:playbook")))
+    if user.has_perm("diagnostics.manage_webhooks"):
+        items.append(("Webhooks", reverse("diagnostics:webhooks")))
     if user.is_active and user.is_staff and user.has_perm("diagnostics.change_symptom"):
         items.append(("Admin", reverse("admin:index")))
     if user.is_authenticated:

@@ -26,6 +26,7 @@ ADMIN = [
     *LEAD,
     *EDITOR,
     *(f"auth.{action}_user" for action in ("add", "change", "delete", "view")),
+    "diagnostics.manage_webhooks",
     "diagnostics.change_securitysettings",
     "diagnostics.view_securitysettings",
     "auth.view_group",

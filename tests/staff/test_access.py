@@ -46,6 +46,7 @@ def urls():
         "/playbook/history/1/yaml/": "manage_playbook",
         "/playbook/history/1/restore/": "manage_playbook",
         "/playbook/history/compare/": "manage_playbook",
+        "/settings/webhooks/": "admin",
         "/admin/": "admin",
         "/admin/diagnostics/symptom/": "admin",
         "/admin/auth/user/": "admin",
@@ -108,7 +109,16 @@ def menu(client):
         (Role.EDITOR, ["Symptoms", "Playbook", "Security", "Sign out"]),
         (
             Role.ADMIN,
-            ["Symptoms", "My cases", "Review", "Playbook", "Admin", "Security", "Sign out"],
+            [
+                "Symptoms",
+                "My cases",
+                "Review",
+                "Playbook",
+                "Webhooks",
+                "Admin",
+                "Security",
+                "Sign out",
+            ],
         ),
     ],
 )

@@ -1,0 +1,42 @@
+"""Keeping the portal's clock running: one `every_minute` task is always waiting in the queue.
+
+`manage.py schedule_jobs` (run by `make run`, and on each deploy after `migrate`) starts it;
+each run schedules the next. A run lost with a killed worker is replaced by the next
+`schedule_jobs`, or by the check below that finds none waiting.
+"""
+
+from datetime import timedelta
+
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+CLOCK = "diagnostics.integrations.tasks.every_minute"
+
+
+def waiting_clock():
+    return DBTaskResult.objects.filter(task_path=CLOCK, status=TaskResultStatus.READY)
+
+
+def ensure_scheduled():
+    """Start the clock unless a run is already waiting; returns whether it started one."""
+    from diagnostics.integrations.tasks import every_minute
+
+    if waiting_clock().exists():
+        return False
+    every_minute.enqueue()
+    return True
+
+
+def schedule_next_minute():
+    from diagnostics.integrations.tasks import every_minute
+
+    if not waiting_clock().exists():
+        every_minute.using(run_after=timezone.now() + timedelta(minutes=1)).enqueue()
+
+
+def run_daily_jobs_if_due():
+    """Retention, once a day (it records when it last ran)."""
+    from diagnostics.privacy.retention import run_if_due
+
+    run_if_due()

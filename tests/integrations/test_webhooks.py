@@ -1,0 +1,107 @@
+"""Webhooks to a real receiver on 127.0.0.1, signed as Standard Webhooks says, retried and
+logged by the task queue's real worker."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from standardwebhooks import Webhook
+
+from diagnostics.integrations.models import Attempt, Delivery, DeliveryState, Endpoint
+from diagnostics.integrations.sending import AddressRefused, check_url
+from tests.factories import make_case, save_case, start_session
+from tests.integrations.receiver import Receiver
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def local_receivers(settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+    settings.WEBHOOK_RETRY_DELAYS = [0, 0, 0]
+
+
+def run_worker():
+    """The queue's own worker, until nothing is left that is due."""
+    call_command(
+        "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*",
+        verbosity=0, stdout=StringIO(),
+    )  # fmt: skip
+
+
+def endpoint(url, events=("case.saved",)):
+    return Endpoint.objects.create(url=url, events=list(events))
+
+
+def test_a_saved_case_reaches_the_receiver_signed_with_the_endpoint_s_secret():
+    with Receiver([200]) as receiver:
+        hook = endpoint(receiver.url)
+        session = start_session()
+        save_case(session, summary="Fixed by the URL")
+        run_worker()
+    [got] = receiver.received
+    body = Webhook(hook.secret).verify(got.body, got.headers)  # raises unless signed right
+    assert body["type"] == "case.saved"
+    record = body["data"]["case"]
+    assert record["url"].endswith(f"/cases/{session.token}/")
+    assert record["summary"] == "Fixed by the URL"
+    assert got.headers["webhook-id"] == Delivery.objects.get().message_id
+    assert Delivery.objects.get().state == DeliveryState.SUCCEEDED
+
+
+def test_a_failing_receiver_gets_every_retry_with_the_same_webhook_id():
+    with Receiver([500, 500, 200]) as receiver:
+        endpoint(receiver.url)
+        make_case()
+        run_worker()
+    ids = {got.headers["webhook-id"] for got in receiver.received}
+    assert len(receiver.received) == 3
+    assert len(ids) == 1
+    attempts = list(Attempt.objects.order_by("number").values_list("number", "status_code"))
+    assert attempts == [(1, 500), (2, 500), (3, 200)]
+    assert Delivery.objects.get().state == DeliveryState.SUCCEEDED
+
+
+def test_410_gone_turns_the_endpoint_off():
+    with Receiver([410]) as receiver:
+        hook = endpoint(receiver.url)
+        make_case()
+        run_worker()
+        make_case()  # nothing more is sent to it
+        run_worker()
+    hook.refresh_from_db()
+    assert not hook.enabled
+    assert "410" in hook.disabled_reason
+    assert len(receiver.received) == 1
+
+
+def test_retries_run_out_and_the_delivery_is_given_up():
+    with Receiver([503]) as receiver:
+        endpoint(receiver.url)
+        make_case()
+        run_worker()
+    assert len(receiver.received) == 4  # the first attempt and three retries
+    assert Delivery.objects.get().state == DeliveryState.FAILED
+
+
+def test_a_rotated_secret_and_the_old_one_both_verify_for_a_day():
+    with Receiver([200]) as receiver:
+        hook = endpoint(receiver.url)
+        old = hook.secret
+        new = hook.rotate_secret()
+        make_case()
+        run_worker()
+    [got] = receiver.received
+    Webhook(old).verify(got.body, got.headers)
+    Webhook(new).verify(got.body, got.headers)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1/hook", "http://localhost/hook", "http://10.0.0.5/", "http://[::1]/",
+     "http://169.254.169.254/latest/meta-data/", "ftp://example.com/", "http://user:pw@example.com/"],
+)  # fmt: skip
+def test_private_loopback_and_link_local_addresses_are_refused(settings, url):
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+    with pytest.raises(AddressRefused):
+        check_url(url)
