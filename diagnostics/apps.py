@@ -8,6 +8,7 @@ class DiagnosticsConfig(AppConfig):
 
     def ready(self):
         from diagnostics.integrations import receivers  # noqa: F401 (connects the webhooks)
+        from diagnostics.staff import audit  # noqa: F401 (connects the audit log)
         from diagnostics.staff.roles import sync_roles_after_migrate
 
         # Runs after every app's permissions exist (auth's handler is connected first).

@@ -4,13 +4,15 @@ whose models live with their domain; importing them here registers them all unde
 from diagnostics.content.models import Category, Check, PlaybookDraft, PlaybookRevision, Symptom
 from diagnostics.diagnosis.models import Case, CheckResult, DiagnosticSession
 from diagnostics.integrations.models import Attempt, Delivery, Endpoint
+from diagnostics.privacy.models import MaskingRule, RetentionSettings
 from diagnostics.review.models import Comment
 from diagnostics.review.tallies import CheckDay, CheckTotal, SymptomDay, SymptomTotal
-from diagnostics.staff.models import SecuritySettings
+from diagnostics.staff.models import AuditEntry, SecuritySettings
 from diagnostics.throttle import Throttle
 
 __all__ = [
     "Attempt",
+    "AuditEntry",
     "Case",
     "Category",
     "Check",
@@ -21,8 +23,10 @@ __all__ = [
     "Delivery",
     "DiagnosticSession",
     "Endpoint",
+    "MaskingRule",
     "PlaybookDraft",
     "PlaybookRevision",
+    "RetentionSettings",
     "SecuritySettings",
     "Symptom",
     "SymptomDay",

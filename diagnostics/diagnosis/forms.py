@@ -9,6 +9,7 @@ from diagnostics.diagnosis.models import (
     Outcome,
     ResultStatus,
 )
+from diagnostics.privacy.masking import MaskedCharField
 from diagnostics.validators import refuse_control_characters, refuse_layout_characters
 
 CHOOSABLE = [(s.value, s.label) for s in ResultStatus if s != ResultStatus.PENDING]
@@ -24,7 +25,7 @@ class TickForm(forms.Form):
             "invalid_choice": "Choose a result: passed, problem found or not applicable.",
         },
     )
-    note = forms.CharField(
+    note = MaskedCharField(
         required=False,
         max_length=NOTE_MAX_LENGTH,
         validators=[refuse_control_characters],
@@ -44,7 +45,7 @@ class SaveCaseForm(forms.ModelForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how the diagnosis ended."},
     )
-    summary = forms.CharField(
+    summary = MaskedCharField(
         label="Summary",
         required=False,
         max_length=SUMMARY_MAX_LENGTH,
@@ -95,7 +96,7 @@ class SaveCaseForm(forms.ModelForm):
 
 
 class StartForm(forms.Form):
-    ticket = forms.CharField(
+    ticket = MaskedCharField(
         label="Ticket reference",
         required=False,
         max_length=TICKET_MAX_LENGTH,

@@ -11,6 +11,7 @@ from diagnostics.http import post_only
 from diagnostics.integrations.events import emit, enqueue_deliveries
 from diagnostics.integrations.forms import EndpointForm
 from diagnostics.integrations.models import Attempt, Delivery, DeliveryState, Endpoint
+from diagnostics.staff.audit import record
 from diagnostics.staff.roles import staff_page
 
 webhooks_page = staff_page("diagnostics.manage_webhooks")
@@ -35,6 +36,7 @@ def webhooks(request):
     if request.method == "POST" and form.is_valid():
         endpoint = form.save()
         show_secret_once(request, endpoint, endpoint.secret)
+        record(request.user, "webhook added", endpoint.url, {"events": endpoint.events})
         return redirect(endpoint)
     endpoints = Endpoint.objects.all()
     context = {"form": form, "endpoints": endpoints}
@@ -51,6 +53,7 @@ def webhook_detail(request, pk):
         endpoint = form.save()
         if endpoint.enabled and endpoint.disabled_reason:
             endpoint.enable()  # turned on again by hand: start counting failures afresh
+        record(request.user, "webhook changed", endpoint.url, {"changed": form.changed_data})
         messages.success(request, "Saved the webhook.")
         return redirect(endpoint)
     revealed = request.session.get(SECRET_KEY)
@@ -72,6 +75,7 @@ def webhook_detail(request, pk):
 def rotate_secret(request, pk):
     endpoint = get_object_or_404(Endpoint, pk=pk)
     show_secret_once(request, endpoint, endpoint.rotate_secret())
+    record(request.user, "webhook secret rotated", endpoint.url)
     messages.success(
         request, "A new secret is in use. The old one also signs for the next 24 hours."
     )
@@ -111,5 +115,6 @@ def endpoint_url_with_log(pk):
 def remove_webhook(request, pk):
     endpoint = get_object_or_404(Endpoint, pk=pk)
     endpoint.delete()
+    record(request.user, "webhook removed", endpoint.url)
     messages.success(request, f"Removed the webhook to {endpoint.url}.")
     return redirect(to_list())

@@ -1,6 +1,94 @@
-"""Retention: free text and old records removed on schedule (see `run_if_due`)."""
+"""Retention: what people typed, whole cases, unsaved diagnoses and the webhook log, removed
+once they are older than the admins' settings allow.
+
+Run daily by the task queue's clock and by hand with `manage.py retention [--dry-run]`.
+Statistics stay exact: removing free text keeps every result (insights count results, not
+words), and whole cases go through `Case.delete`, the one path that takes a case out of the
+tallies.
+"""
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from diagnostics import throttle
+from diagnostics.diagnosis.models import Case, CheckResult, DiagnosticSession
+from diagnostics.integrations.models import Delivery
+from diagnostics.privacy.models import RetentionSettings
+from diagnostics.review.models import Comment
+
+BATCH = 500  # cases deleted per transaction, so a long backlog never holds one huge lock
+
+
+def with_free_text(cases):
+    """Cases that still hold something a person typed."""
+    notes = CheckResult.objects.filter(session_id=OuterRef("session_id")).exclude(note="")
+    comments = Comment.objects.filter(case_id=OuterRef("pk"))
+    return cases.filter(~Q(summary="") | ~Q(ticket="") | Exists(notes) | Exists(comments))
+
+
+def plan(policy, now=None):
+    """What a run would remove now, as querysets by kind."""
+    now = now or timezone.now()
+    found = {}
+    if policy.case_days:
+        found["cases"] = Case.objects.filter(saved_at__lt=policy.cutoff(policy.case_days, now))
+    if policy.free_text_days:
+        old = Case.objects.filter(saved_at__lt=policy.cutoff(policy.free_text_days, now))
+        if "cases" in found:  # deleted anyway
+            old = old.exclude(pk__in=found["cases"].values("pk"))
+        found["free_text"] = with_free_text(old)
+    found["sessions"] = DiagnosticSession.objects.filter(
+        case__isnull=True, started_at__lt=policy.cutoff(policy.session_days, now)
+    )
+    found["deliveries"] = Delivery.objects.filter(
+        created_at__lt=policy.cutoff(policy.delivery_days, now)
+    ).exclude(state="pending")
+    return found
+
+
+def counts(policy=None, now=None):
+    """How many of each kind a run would remove now (a dry run)."""
+    policy = policy or RetentionSettings.get()
+    return {kind: queryset.count() for kind, queryset in plan(policy, now).items()}
+
+
+def remove_free_text(case_ids):
+    with transaction.atomic():
+        cases = Case.objects.filter(pk__in=case_ids)
+        session_ids = list(cases.values_list("session_id", flat=True))
+        CheckResult.objects.filter(session_id__in=session_ids).exclude(note="").update(note="")
+        Comment.objects.filter(case_id__in=case_ids).delete()
+        cases.update(summary="", ticket="")
+        DiagnosticSession.objects.filter(pk__in=session_ids).update(ticket="")
+
+
+def run(now=None):
+    """Apply the retention settings; returns what was removed, by kind."""
+    policy = RetentionSettings.get()
+    found = plan(policy, now)
+    done = dict.fromkeys(found, 0)
+    if "cases" in found:
+        while ids := list(found["cases"].values_list("pk", flat=True)[:BATCH]):
+            deleted, _ = Case.objects.filter(pk__in=ids).delete()  # keeps the tallies exact
+            done["cases"] += deleted
+    if "free_text" in found:
+        while ids := list(found["free_text"].values_list("pk", flat=True)[:BATCH]):
+            remove_free_text(ids)
+            done["free_text"] += len(ids)
+    _, by_model = found["sessions"].delete()
+    done["sessions"] = by_model.get("diagnostics.DiagnosticSession", 0)
+    _, by_model = found["deliveries"].delete()
+    done["deliveries"] = by_model.get("diagnostics.Delivery", 0)
+    throttle.forget_before(timezone.now())  # past hours' rate-limit counters did their work
+    RetentionSettings.objects.filter(pk=policy.pk).update(
+        last_run_at=timezone.now(), last_run_counts=done
+    )
+    return done
 
 
 def run_if_due():
-    """Nothing is kept longer than the retention settings allow (added with them)."""
+    """Run once a day (called by the clock every minute)."""
+    if RetentionSettings.get().due:
+        return run()
     return None

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 
 from diagnostics.content.models import Symptom
 from diagnostics.diagnosis.models import Outcome, ReviewStatus
+from diagnostics.privacy.masking import MaskedCharField
 from diagnostics.review.models import COMMENT_MAX_LENGTH
 from diagnostics.review.paging import decode_position
 from diagnostics.staff.models import Role, display_name
@@ -162,7 +163,7 @@ class ReviewFilterForm(DateRangeForm):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
+    body = MaskedCharField(
         label="Add a comment",
         max_length=COMMENT_MAX_LENGTH,
         validators=[refuse_control_characters],

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from diagnostics.staff.models import SecuritySettings
+from diagnostics.staff.models import AuditEntry, SecuritySettings
 
 User = get_user_model()
 
@@ -82,3 +82,21 @@ for device_model, device_admin in (
     admin.site.register(
         device_model, type(device_admin.__name__, (SuperusersDevicesHidden, device_admin), {})
     )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: an audit log nobody can edit or delete from."""
+
+    list_display = ["at", "actor_name", "action", "target"]
+    list_filter = ["action"]
+    search_fields = ["actor_name", "action", "target"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,8 @@
 """Staff: the roles people are given, and the portal-wide security settings."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -39,3 +41,24 @@ class SecuritySettings(models.Model):
     def load(cls):
         """The one row (one query)."""
         return cls.objects.get_or_create(pk=1)[0]
+
+
+class AuditEntry(models.Model):
+    """Who changed what that matters (roles, people, security, webhooks, masking, retention,
+    the playbook), when. Only ever added: nothing in the portal or the admin edits one."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, help_text="Kept if the account goes.")
+    action = models.CharField(max_length=100)
+    target = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.action} {self.target}"

@@ -16,6 +16,10 @@ def navigation(request):
         items.append(("Playbook", reverse("diagnostics:playbook")))
     if user.has_perm("diagnostics.manage_webhooks"):
         items.append(("Webhooks", reverse("diagnostics:webhooks")))
+    if user.has_perm("diagnostics.manage_privacy"):
+        items.append(("Privacy", reverse("diagnostics:privacy")))
+    if user.has_perm("diagnostics.view_auditentry"):
+        items.append(("Audit log", reverse("diagnostics:audit_log")))
     if user.is_active and user.is_staff and user.has_perm("diagnostics.change_symptom"):
         items.append(("Admin", reverse("admin:index")))
     if user.is_authenticated:

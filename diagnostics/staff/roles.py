@@ -27,6 +27,8 @@ ADMIN = [
     *EDITOR,
     *(f"auth.{action}_user" for action in ("add", "change", "delete", "view")),
     "diagnostics.manage_webhooks",
+    "diagnostics.manage_privacy",
+    "diagnostics.view_auditentry",
     "diagnostics.change_securitysettings",
     "diagnostics.view_securitysettings",
     "auth.view_group",

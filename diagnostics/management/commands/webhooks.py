@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from diagnostics.integrations.models import EVENTS, Endpoint
 from diagnostics.integrations.sending import AddressRefused, check_url
+from diagnostics.staff.audit import record
 
 
 class Command(BaseCommand):
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         endpoint = Endpoint(url=url, events=wanted, description=description, enabled=not disabled)
         endpoint.full_clean()
         endpoint.save()
+        record(None, "webhook added (manage.py)", endpoint.url, {"events": endpoint.events})
         self.stdout.write(f"id: {endpoint.pk}\nsecret: {endpoint.secret}")
         self.stderr.write("Keep the secret: it is not shown again.")
 
@@ -55,7 +57,9 @@ class Command(BaseCommand):
             )
 
     def remove(self, id, **options):
-        deleted, _ = Endpoint.objects.filter(pk=id).delete()
-        if not deleted:
+        endpoint = Endpoint.objects.filter(pk=id).first()
+        if endpoint is None:
             raise CommandError(f"No webhook endpoint with id {id}.")
+        endpoint.delete()
+        record(None, "webhook removed (manage.py)", endpoint.url)
         self.stdout.write(f"Removed endpoint {id}.")
