@@ -272,7 +272,12 @@ if NUM_PROXIES:
 # between attempts (seconds; one retry per entry), and how many failures in a row disable an
 # endpoint. Private, loopback and link-local receivers are refused unless allowed here.
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
-WEBHOOK_RETRY_DELAYS = [5, 30, 120, 600, 3600, 6 * 3600, 24 * 3600]
+WEBHOOK_RETRY_DELAYS = [
+    float(seconds)
+    for seconds in os.environ.get("WEBHOOK_RETRY_DELAYS", "5,30,120,600,3600,21600,86400").split(
+        ","
+    )
+]
 WEBHOOK_MAX_CONSECUTIVE_FAILURES = env_int("WEBHOOK_MAX_CONSECUTIVE_FAILURES", 20)
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
 # `manage.py purge_stale_sessions` deletes sessions never saved after this many days.
