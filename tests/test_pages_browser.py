@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from diagnostics.content.models import Symptom
 from diagnostics.diagnosis.models import Case, DiagnosticSession
-from diagnostics.staff.models import Role
+from diagnostics.integrations.models import Attempt, Delivery, Endpoint
+from diagnostics.staff.models import AuditEntry, Role
 from tests.factories import PASSWORD, import_shipped_playbook, make_user, start_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -101,6 +102,14 @@ def test_every_staff_page(live_server, page, screenshot, problems):
     call_command("seed_demo_cases", "--count", "120", stdout=StringIO())
     start_session(started_by=admin, ticket="ZD-4242")
     case = Case.objects.select_related("session").order_by("-saved_at").first()
+    endpoint = Endpoint.objects.create(
+        url="https://helpdesk.example.com/hooks/portal", events=["case.saved", "comment.added"]
+    )
+    delivery = Delivery.objects.create(endpoint=endpoint, event="case.saved", payload="{}")
+    Attempt.objects.create(delivery=delivery, number=1, status_code=500, duration_ms=31,
+                           response_excerpt="Internal Server Error: try later")  # fmt: skip
+    AuditEntry.objects.create(actor=admin, actor_name="Ada Admin", action="webhook added",
+                              target=endpoint.url, details={"events": endpoint.events})  # fmt: skip
     sign_in(page, live_server, "ada")
     pages = [
         ("staff-my-cases", "/my-cases/"),
@@ -110,6 +119,10 @@ def test_every_staff_page(live_server, page, screenshot, problems):
         ("staff-insights", "/review/insights/"),
         ("staff-insights-symptom", f"/review/insights/?symptom={case.symptom_id}"),
         ("staff-playbook", "/playbook/"),
+        ("staff-webhooks", "/settings/webhooks/"),
+        ("staff-webhook", f"/settings/webhooks/{endpoint.pk}/"),
+        ("staff-privacy", "/settings/privacy/"),
+        ("staff-audit", "/settings/audit/"),
         ("staff-security", "/accounts/security/"),
         ("staff-password", "/accounts/password_change/"),
         ("staff-enrol", "/accounts/security/authenticator/"),

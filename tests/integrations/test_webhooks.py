@@ -105,3 +105,18 @@ def test_private_loopback_and_link_local_addresses_are_refused(settings, url):
     settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
     with pytest.raises(AddressRefused):
         check_url(url)
+
+
+def test_the_clock_is_scheduled_once_and_schedules_its_next_run():
+    from django_tasks_db.models import DBTaskResult
+
+    from diagnostics.integrations.jobs import CLOCK, ensure_scheduled
+
+    call_command("schedule_jobs", stdout=StringIO())
+    call_command("schedule_jobs", stdout=StringIO())
+    assert DBTaskResult.objects.filter(task_path=CLOCK).count() == 1
+    assert ensure_scheduled() is False
+    run_worker()  # runs the clock once; it queues its next run a minute on
+    waiting = DBTaskResult.objects.filter(task_path=CLOCK, status="READY")
+    assert waiting.count() == 1
+    assert waiting.get().run_after is not None
