@@ -96,7 +96,12 @@ def send_test(request, pk):
 @post_only(to_endpoint)
 def send_again(request, pk, delivery_pk):
     """The same message (the same webhook-id) once more, now."""
-    delivery = get_object_or_404(Delivery, pk=delivery_pk, endpoint_id=pk)
+    delivery = get_object_or_404(
+        Delivery.objects.select_related("endpoint"), pk=delivery_pk, endpoint_id=pk
+    )
+    if not delivery.endpoint.enabled and delivery.event != "test":
+        messages.error(request, "This webhook is turned off: turn it on first, then send again.")
+        return redirect(endpoint_url_with_log(pk))
     with transaction.atomic():
         Delivery.objects.filter(pk=delivery.pk).update(
             state=DeliveryState.PENDING, claimed_until=None, next_attempt_at=delivery.created_at

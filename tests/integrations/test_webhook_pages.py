@@ -115,3 +115,18 @@ def test_the_command_adds_lists_and_removes_endpoints():
     assert not Endpoint.objects.exists()
     with pytest.raises(CommandError, match="No webhook endpoint"):
         call_command("webhooks", "remove", str(endpoint.pk))
+
+
+def test_send_again_to_a_webhook_turned_off_says_to_turn_it_on(client, admin):
+    add(client)
+    endpoint = Endpoint.objects.get()
+    delivery = Delivery.objects.create(
+        endpoint=endpoint, event="case.saved", payload="{}", state="failed"
+    )
+    endpoint.disable("410")
+    response = client.post(
+        f"/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/again/", follow=True
+    )
+    assert "turn it on first" in response.content.decode()
+    delivery.refresh_from_db()
+    assert delivery.state == "failed"
