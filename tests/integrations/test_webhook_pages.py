@@ -82,18 +82,29 @@ def test_only_admins_manage_webhooks(client, lead):
     assert add(client).status_code == 403
 
 
-@pytest.mark.parametrize("count", [3, 30])
-def test_the_webhook_pages_run_the_same_queries_however_long_the_log(client, admin, count):
+def test_the_webhook_pages_run_the_same_queries_however_long_the_log(client, admin):
     add(client)
     endpoint = Endpoint.objects.get()
-    client.get(f"/settings/webhooks/{endpoint.pk}/")
-    for _n in range(count):
-        delivery = Delivery.objects.create(endpoint=endpoint, event="case.saved", payload="{}")
-        Attempt.objects.create(delivery=delivery, number=1, status_code=500)
-    for url, most in [("/settings/webhooks/", 8), (f"/settings/webhooks/{endpoint.pk}/", 11)]:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        assert len(queries) <= most, (url, len(queries))
+    client.get(f"/settings/webhooks/{endpoint.pk}/")  # the secret's one showing
+    pages = ["/settings/webhooks/", f"/settings/webhooks/{endpoint.pk}/"]
+
+    def queries_with(deliveries):
+        Delivery.objects.all().delete()
+        for _ in range(deliveries):
+            delivery = Delivery.objects.create(endpoint=endpoint, event="case.saved", payload="{}")
+            Attempt.objects.create(delivery=delivery, number=1, status_code=500)
+        counts = []
+        for url in pages:
+            client.get(url)  # the first request after sign-in also updates the session
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    few, many = queries_with(3), queries_with(60)
+    assert few == many
+    assert few[0] <= 8
+    assert few[1] <= 11
 
 
 def test_the_command_adds_lists_and_removes_endpoints():

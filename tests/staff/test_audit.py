@@ -56,15 +56,24 @@ def test_nobody_edits_or_deletes_an_entry_in_the_admin(admin_client):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("entries", [5, 120])
 def test_the_audit_and_privacy_pages_run_the_same_queries_however_much_is_logged(
-    client, admin, entries
+    client, admin
 ):
-    AuditEntry.objects.bulk_create(
-        AuditEntry(actor=admin, actor_name="Ada", action="thing done", target=str(n))
-        for n in range(entries)
-    )
-    for url, most in [("/settings/audit/", 9), ("/settings/privacy/", 14)]:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        assert len(queries) <= most, (url, len(queries))
+    def queries_with(entries):
+        AuditEntry.objects.all().delete()
+        AuditEntry.objects.bulk_create(
+            AuditEntry(actor=admin, actor_name="Ada", action="thing done", target=str(n))
+            for n in range(entries)
+        )
+        counts = []
+        for url in ["/settings/audit/", "/settings/privacy/"]:
+            client.get(url)  # the first showing creates the retention settings' row
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    few, many = queries_with(5), queries_with(120)
+    assert few == many
+    assert few[0] <= 9
+    assert few[1] <= 11
