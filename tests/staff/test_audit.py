@@ -56,9 +56,7 @@ def test_nobody_edits_or_deletes_an_entry_in_the_admin(admin_client):
     assert response.status_code == 403
 
 
-def test_the_audit_and_privacy_pages_run_the_same_queries_however_much_is_logged(
-    client, admin
-):
+def test_the_audit_and_privacy_pages_run_the_same_queries_however_much_is_logged(client, admin):
     def queries_with(entries):
         AuditEntry.objects.all().delete()
         AuditEntry.objects.bulk_create(
