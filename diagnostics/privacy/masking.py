@@ -101,15 +101,23 @@ def compile_custom(pattern):
 
 
 def rules():
-    """The enabled rules as (pattern, check, marker, timeout), built-ins first (one query)."""
+    """The enabled rules as (pattern, check, marker, timeout), built-ins first (one query).
+    A built-in rule is on unless its row says it is off: masking never depends on rows a
+    restored or flushed database might lack."""
     from diagnostics.privacy.models import MaskingRule
 
-    found = []
-    for rule in MaskingRule.objects.filter(enabled=True):
-        if rule.builtin in BUILTINS:
-            _, pattern, check, marker = BUILTINS[rule.builtin]
-            found.append((pattern, check, rule.marker or marker, None))
-        elif rule.pattern:
+    saved = list(MaskingRule.objects.all())
+    off = {rule.builtin for rule in saved if rule.builtin and not rule.enabled}
+    markers = {rule.builtin: rule.marker for rule in saved if rule.builtin}
+    found = [
+        (pattern, check, markers.get(name) or marker, None)
+        for name, (_, pattern, check, marker) in BUILTINS.items()
+        if name not in off
+    ]
+    for rule in saved:
+        if rule.builtin or not rule.enabled:
+            continue
+        if rule.pattern:
             try:
                 found.append((compile_custom(rule.pattern), None, rule.marker, TIMEOUT))
             except ValueError:

@@ -30,6 +30,25 @@ class MaskingRule(models.Model):
     def __str__(self):
         return self.name
 
+    @classmethod
+    def with_builtins(cls):
+        """Every rule, adding a row for any built-in that has none yet (one query when all
+        are there)."""
+        from diagnostics.privacy.masking import BUILTINS
+
+        rules = list(cls.objects.all())
+        missing = BUILTINS.keys() - {rule.builtin for rule in rules}
+        if missing:
+            cls.objects.bulk_create(
+                [
+                    cls(builtin=name, name=BUILTINS[name][0], marker=BUILTINS[name][3])
+                    for name in missing
+                ],
+                ignore_conflicts=True,
+            )
+            rules = list(cls.objects.all())
+        return rules
+
 
 DAYS = [MinValueValidator(1), MaxValueValidator(36500)]
 

@@ -21,7 +21,7 @@ def to_privacy(*args):
 def render_privacy(request, *, rule_form=None, retention_form=None, tested=None, status=200):
     policy = RetentionSettings.get()
     context = {
-        "rules": MaskingRule.objects.all(),
+        "rules": MaskingRule.with_builtins(),
         "rule_form": rule_form or MaskingRuleForm(),
         "tested": tested,
         "policy": policy,

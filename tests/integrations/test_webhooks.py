@@ -1,6 +1,7 @@
 """Webhooks to a real receiver on 127.0.0.1, signed as Standard Webhooks says, retried and
 logged by the task queue's real worker."""
 
+import json
 from io import StringIO
 
 import pytest
@@ -120,3 +121,25 @@ def test_the_clock_is_scheduled_once_and_schedules_its_next_run():
     waiting = DBTaskResult.objects.filter(task_path=CLOCK, status="READY")
     assert waiting.count() == 1
     assert waiting.get().run_after is not None
+
+
+def test_what_a_customer_typed_reaches_the_receiver_only_masked(client):
+    with Receiver([200]) as receiver:
+        endpoint(receiver.url)
+        session = start_session()
+        client.post(
+            f"/cases/{session.token}/checks/1/",
+            {"status": "problem", "note": "card 4111 1111 1111 1111, mail jo@example.com"},
+        )
+        client.post(
+            f"/cases/{session.token}/save/",
+            {"outcome": "not_resolved", "summary": "IBAN DE89370400440532013000"},
+        )
+        run_worker()
+    [got] = receiver.received
+    body = got.body.decode()
+    for secret in ("4111", "jo@example.com", "DE8937"):
+        assert secret not in body
+    case = json.loads(body)["data"]["case"]
+    assert case["checks"][0]["note"] == "card [card number removed], mail [e-mail address removed]"
+    assert case["summary"] == "IBAN [IBAN removed]"
