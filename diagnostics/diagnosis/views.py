@@ -100,7 +100,9 @@ def wants_json(request):
 @private_link
 def case_json(request, token):
     """The portable case record, for anyone with the link."""
-    session = get_session_or_404(token)
+    session = DiagnosticSession.objects.for_page().filter(token=token).first()
+    if session is None:
+        return JsonResponse({"error": "No case has this link."}, status=404)
     record = case_record(session, base_url=request.build_absolute_uri("/").rstrip("/"))
     response = JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 2})
     patch_vary_headers(response, ["Accept"])

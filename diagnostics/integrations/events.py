@@ -37,8 +37,10 @@ def emit(event, data, endpoints=None):
 
 
 def enqueue_deliveries(ids, run_after=None):
+    from diagnostics.integrations.jobs import ensure_scheduled
     from diagnostics.integrations.tasks import deliver
 
     task = deliver.using(run_after=run_after) if run_after else deliver
     for pk in ids:
         task.enqueue(pk)
+    ensure_scheduled()  # the clock that resumes lost deliveries: restarted if it died

@@ -2,11 +2,12 @@
 
 `manage.py schedule_jobs` (run by `make run`, and on each deploy after `migrate`) starts it;
 each run schedules the next. A run lost with a killed worker is replaced by the next
-`schedule_jobs`, or by the check below that finds none waiting.
+`schedule_jobs`, or by the next event sent (each one checks the clock is going).
 """
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -15,7 +16,13 @@ CLOCK = "diagnostics.integrations.tasks.every_minute"
 
 
 def waiting_clock():
-    return DBTaskResult.objects.filter(task_path=CLOCK, status=TaskResultStatus.READY)
+    """The clock's next run, waiting or running; a run started long ago died with its worker
+    (the task stays "running" for ever) and does not count."""
+    recently = timezone.now() - timedelta(minutes=10)
+    return DBTaskResult.objects.filter(task_path=CLOCK).filter(
+        Q(status=TaskResultStatus.READY)
+        | Q(status=TaskResultStatus.RUNNING, started_at__gte=recently)
+    )
 
 
 def ensure_scheduled():
@@ -31,7 +38,8 @@ def ensure_scheduled():
 def schedule_next_minute():
     from diagnostics.integrations.tasks import every_minute
 
-    if not waiting_clock().exists():
+    waiting = DBTaskResult.objects.filter(task_path=CLOCK, status=TaskResultStatus.READY)
+    if not waiting.exists():
         every_minute.using(run_after=timezone.now() + timedelta(minutes=1)).enqueue()
 
 

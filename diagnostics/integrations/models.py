@@ -7,7 +7,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -60,11 +60,14 @@ class Endpoint(models.Model):
         return [self.secret, self.previous_secret] if keep else [self.secret]
 
     def rotate_secret(self):
-        """A new secret, shown once; the old one still signs for SECRET_GRACE."""
-        self.previous_secret = self.secret
-        self.previous_secret_until = timezone.now() + SECRET_GRACE
-        self.secret = new_secret()
-        self.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+        """A new secret, shown once; the old one still signs for SECRET_GRACE. Two rotations
+        at once run one after the other, so the secret each shows is one that signs."""
+        with transaction.atomic():
+            current = Endpoint.objects.select_for_update().get(pk=self.pk)
+            self.previous_secret = current.secret
+            self.previous_secret_until = timezone.now() + SECRET_GRACE
+            self.secret = new_secret()
+            self.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
         return self.secret
 
     def disable(self, reason):

@@ -44,7 +44,7 @@ def check_url(url):
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     if not settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
         for address in addresses:
-            if not address.is_global or address.is_multicast:
+            if not all(a.is_global and not a.is_multicast for a in [address, *embedded(address)]):
                 raise AddressRefused(
                     f"resolves to {address}, a loopback, private or link-local address the "
                     "portal does not send to (set WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=true to "
@@ -54,6 +54,21 @@ def check_url(url):
     if parts.query:
         path += "?" + parts.query
     return parts.scheme, parts.hostname, port, path, str(addresses[0])
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def embedded(address):
+    """IPv4 addresses an IPv6 one carries (mapped, 6to4, Teredo, NAT64, compatible): a
+    network that translates them would reach those."""
+    if address.version != 6:
+        return []
+    found = [address.ipv4_mapped, address.sixtofour, *(address.teredo or ())]
+    packed = int(address)
+    if address in NAT64 or packed >> 32 == 0:
+        found.append(ipaddress.IPv4Address(packed & 0xFFFFFFFF))
+    return [a for a in found if a is not None]
 
 
 def sign(secrets, message_id, timestamp, body):
@@ -89,6 +104,26 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
+def first_bytes(response, sock, started, length):
+    """The start of the answer, read until TIMEOUT from the start of the request at most: a
+    receiver that drips its answer must not hold the worker."""
+    chunks, size = [], 0
+    while size < length * 4:
+        remaining = TIMEOUT - (time.monotonic() - started)
+        if remaining <= 0 or response.fp is None:
+            break
+        sock.settimeout(remaining)
+        try:
+            chunk = response.read1(length * 4 - size)
+        except (OSError, http.client.HTTPException):
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")[:length]
+
+
 def post(url, body, headers, excerpt_length):
     """POST `body` to `url` (checked again now), never following a redirect. Returns what
     came back, or the error, and how long it took."""
@@ -110,9 +145,10 @@ def post(url, body, headers, excerpt_length):
             body=body.encode(),
             headers={**headers, "Content-Type": "application/json", "User-Agent": USER_AGENT},
         )
+        sock = connection.sock  # before getresponse(), which may hand it to the response
         response = connection.getresponse()
-        text = response.read(excerpt_length * 4).decode("utf-8", "replace")[:excerpt_length]
-        return Answer(response.status, took(), excerpt=text)
+        excerpt = first_bytes(response, sock, started, excerpt_length)
+        return Answer(response.status, took(), excerpt=excerpt)
     except (OSError, http.client.HTTPException) as exc:
         return Answer(None, took(), error=f"{type(exc).__name__}: {exc}"[:300])
     finally:

@@ -47,7 +47,9 @@ def claim(delivery_id):
 def deliver(delivery_id):
     if not claim(delivery_id):
         return "not due, already sent, or another worker has it"
-    delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None:
+        return "removed with its endpoint"
     endpoint = delivery.endpoint
     if not endpoint.enabled and delivery.event != "test":
         Delivery.objects.filter(pk=delivery.pk).update(
@@ -79,7 +81,9 @@ def record(delivery, answer):
         response_excerpt=answer.excerpt,
         error=answer.error,
     )
-    endpoint = Endpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+    endpoint = Endpoint.objects.select_for_update().filter(pk=delivery.endpoint_id).first()
+    if endpoint is None:
+        return  # removed while this attempt was on its way: its log went with it
     changes = {"attempts": number, "claimed_until": None}
     code = answer.status_code
     if code is not None and 200 <= code < 300:

@@ -116,9 +116,13 @@ def endpoint_url_with_log(pk):
 
 
 @webhooks_page
-@post_only(to_list)
 def remove_webhook(request, pk):
+    """Asks first (GET), then removes the endpoint with its delivery log (POST)."""
     endpoint = get_object_or_404(Endpoint, pk=pk)
+    if request.method != "POST":
+        pending = endpoint.deliveries.filter(state=DeliveryState.PENDING).count()
+        context = {"endpoint": endpoint, "pending": pending}
+        return render(request, "integrations/remove.html", context)
     endpoint.delete()
     record(request.user, "webhook removed", endpoint.url)
     messages.success(request, f"Removed the webhook to {endpoint.url}.")

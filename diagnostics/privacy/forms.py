@@ -54,6 +54,13 @@ class RetentionForm(forms.ModelForm):
         model = RetentionSettings
         fields = ["free_text_days", "case_days", "session_days", "delivery_days"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.min_value = 1
+            field.widget.attrs["min"] = 1
+            field.validators = [v for v in field.validators if getattr(v, "limit_value", 1) != 0]
+
     def clean(self):
         data = super().clean()
         text, cases = data.get("free_text_days"), data.get("case_days")

@@ -44,6 +44,15 @@ def plan(policy, now=None):
     found["deliveries"] = Delivery.objects.filter(
         created_at__lt=policy.cutoff(policy.delivery_days, now)
     ).exclude(state="pending")
+    # A delivery's body is a copy of the case: it goes when the case's typed text would.
+    text_days = min(d for d in (policy.free_text_days, policy.case_days, 10**6) if d)
+    if text_days < 10**6:
+        found["payloads"] = (
+            Delivery.objects.filter(created_at__lt=policy.cutoff(text_days, now))
+            .exclude(state="pending")
+            .exclude(payload="")
+            .exclude(pk__in=found["deliveries"].values("pk"))
+        )
     return found
 
 
@@ -80,6 +89,8 @@ def run(now=None):
     done["sessions"] = by_model.get("diagnostics.DiagnosticSession", 0)
     _, by_model = found["deliveries"].delete()
     done["deliveries"] = by_model.get("diagnostics.Delivery", 0)
+    if "payloads" in found:
+        done["payloads"] = found["payloads"].update(payload="")
     throttle.forget_before(timezone.now())  # past hours' rate-limit counters did their work
     RetentionSettings.objects.filter(pk=policy.pk).update(
         last_run_at=timezone.now(), last_run_counts=done

@@ -141,3 +141,40 @@ def test_send_again_to_a_webhook_turned_off_says_to_turn_it_on(client, admin):
     assert "turn it on first" in response.content.decode()
     delivery.refresh_from_db()
     assert delivery.state == "failed"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://[::127.0.0.1]/", "http://[64:ff9b::a00:1]/", "http://[2002:7f00:1::]/",
+     "http://[::ffff:10.0.0.1]/"],
+)  # fmt: skip
+def test_ipv6_addresses_carrying_a_private_ipv4_are_refused(url):
+    from diagnostics.integrations.sending import AddressRefused, check_url
+
+    with pytest.raises(AddressRefused):
+        check_url(url)
+
+
+def test_removing_a_webhook_asks_first(client, admin):
+    add(client)
+    endpoint = Endpoint.objects.get()
+    page = client.get(f"/settings/webhooks/{endpoint.pk}/remove/")
+    assert "Remove this webhook?" in page.content.decode()
+    assert Endpoint.objects.exists()
+    client.post(f"/settings/webhooks/{endpoint.pk}/remove/")
+    assert not Endpoint.objects.exists()
+
+
+def test_the_command_refuses_a_bad_url_in_words_and_keeps_each_event_once():
+    with pytest.raises(CommandError, match="url"):
+        call_command("webhooks", "add", "https://helpdesk.example.com/a b", "--events",
+                     "case.saved")  # fmt: skip
+    call_command("webhooks", "add", "https://helpdesk.example.com/a", "--events",
+                 "case.saved,case.saved", stdout=StringIO(), stderr=StringIO())  # fmt: skip
+    assert Endpoint.objects.get().events == ["case.saved"]
+
+
+def test_an_unknown_case_s_json_is_a_json_404(client):
+    response = client.get("/cases/nope.json")
+    assert response.status_code == 404
+    assert response.json() == {"error": "No case has this link."}

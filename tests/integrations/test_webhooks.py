@@ -2,10 +2,12 @@
 logged by the task queue's real worker."""
 
 import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from standardwebhooks import Webhook
 
 from diagnostics.integrations.models import Attempt, Delivery, DeliveryState, Endpoint
@@ -143,3 +145,50 @@ def test_what_a_customer_typed_reaches_the_receiver_only_masked(client):
     case = json.loads(body)["data"]["case"]
     assert case["checks"][0]["note"] == "card [card number removed], mail [e-mail address removed]"
     assert case["summary"] == "IBAN [IBAN removed]"
+
+
+def test_a_receiver_that_drips_its_answer_cannot_hold_the_worker(monkeypatch):
+    import socket
+    import threading
+    import time
+
+    from diagnostics.integrations import sending
+
+    monkeypatch.setattr(sending, "TIMEOUT", 1)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def drip():
+        conn, _ = server.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+        for _ in range(10):
+            time.sleep(0.4)
+            try:
+                conn.sendall(b"x")
+            except OSError:
+                break
+        conn.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    started = time.monotonic()
+    answer = sending.post(f"http://127.0.0.1:{server.getsockname()[1]}/", "{}", {}, 500)
+    assert time.monotonic() - started < 2.5
+    assert answer.status_code == 200
+    server.close()
+
+
+def test_a_clock_that_died_with_its_worker_is_started_again_by_the_next_event():
+    from django_tasks_db.models import DBTaskResult
+
+    from diagnostics.integrations.jobs import CLOCK, ensure_scheduled
+
+    ensure_scheduled()
+    DBTaskResult.objects.filter(task_path=CLOCK).update(
+        status="RUNNING", started_at=timezone.now() - timedelta(hours=1)
+    )
+    with Receiver([200]) as receiver:
+        endpoint(receiver.url)
+        make_case()  # an event: it checks the clock is going
+    assert DBTaskResult.objects.filter(task_path=CLOCK, status="READY").count() == 1

@@ -120,3 +120,41 @@ def test_built_in_rules_apply_even_when_their_rows_are_missing(client, admin):
     html = client.get("/settings/privacy/").content.decode()
     assert "E-mail addresses" in html  # the page brings the row back, on
     assert MaskingRule.objects.get(builtin="email").enabled
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("4111 1111 1111 1111 123", "[card number removed] 123"),  # a CVV after it
+        ("4111111111111111 12/26", "[card number removed] 12/26"),  # an expiry
+        ("ref-4111111111111111", "ref-[card number removed]"),
+        ("ref 12 4111 1111 1111 1111", "ref 12 [card number removed]"),
+        ("4111\u00a01111\u00a01111\u00a01111", "[card number removed]"),
+        ("BE68 5390 0754 7034 thanks", "[IBAN removed] thanks"),
+        ("ES91 2100 0418 4502 0005 1332 please", "[IBAN removed] please"),
+        ("tel 0049 30 1234 5678 9012 3", "tel 0049 30 1234 5678 9012 3"),
+        ("john@example.xn--p1ai", "[e-mail address removed]"),
+    ],
+)
+def test_what_follows_or_precedes_a_value_does_not_save_it_from_masking(typed, stored):
+    assert mask(typed) == stored
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("a{10000000}", "repeats something more than 1000 times"),
+        ("(a|aa)+$", "takes too long on long text"),
+        ("(?(DEFINE)(?<x>(?&x)))(?&x)", "takes too long on long text"),
+        ("x*", "matches empty text"),
+        ("x" * 201, "is longer than 200 characters"),
+    ],
+)
+def test_a_pattern_that_could_stall_or_swamp_the_server_is_refused(client, admin, pattern, message):
+    response = client.post(
+        "/settings/privacy/rules/",
+        {"name": "Risky", "pattern": pattern, "marker": "[x]", "sample": "aaa", "test": "1"},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not MaskingRule.objects.filter(name="Risky").exists()

@@ -88,3 +88,15 @@ def test_the_clock_runs_retention_once_a_day(mixed_ages):
 
     assert run_if_due() is not None
     assert run_if_due() is None  # not again the same day
+
+
+def test_retention_also_removes_the_typed_text_copied_into_the_webhook_log(mixed_ages):
+    _old, _middle, _new = mixed_ages
+    endpoint = Endpoint.objects.get()
+    copy = Delivery.objects.create(endpoint=endpoint, event="case.saved", state="succeeded",
+                                   payload='{"summary": "Middle one"}',
+                                   created_at=timezone.now() - timedelta(days=100))  # fmt: skip
+    RetentionSettings.objects.filter(pk=1).update(delivery_days=365)
+    command()
+    copy.refresh_from_db()
+    assert copy.payload == ""  # the log line stays, its copy of the case does not

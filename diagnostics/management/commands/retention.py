@@ -7,6 +7,7 @@ LABELS = {
     "free_text": "saved cases' typed text (notes, summary, comments, ticket)",
     "sessions": "diagnoses nobody saved",
     "deliveries": "webhook deliveries from the log",
+    "payloads": "logged webhook bodies (copies of cases' typed text)",
 }
 
 

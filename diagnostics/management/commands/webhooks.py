@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from diagnostics.integrations.models import EVENTS, Endpoint
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         getattr(self, action)(**options)
 
     def add(self, url, events, description, disabled, **options):
-        wanted = [e.strip() for e in events.split(",") if e.strip()]
+        wanted = list(dict.fromkeys(e.strip() for e in events.split(",") if e.strip()))
         unknown = [e for e in wanted if e not in EVENTS]
         if unknown or not wanted:
             raise CommandError(
@@ -39,7 +40,11 @@ class Command(BaseCommand):
         except AddressRefused as exc:
             raise CommandError(f"{url}: this URL {exc}") from exc
         endpoint = Endpoint(url=url, events=wanted, description=description, enabled=not disabled)
-        endpoint.full_clean()
+        try:
+            endpoint.full_clean()
+        except ValidationError as exc:
+            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            raise CommandError(f"{url[:200]}: {problems}") from exc
         endpoint.save()
         record(None, "webhook added (manage.py)", endpoint.url, {"events": endpoint.events})
         self.stdout.write(f"id: {endpoint.pk}\nsecret: {endpoint.secret}")
