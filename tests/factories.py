@@ -148,8 +148,10 @@ def results(session):
 
 
 def main_content(response):
-    """The page's <main>: the rest carries per-request nonces and CSRF tokens."""
-    return re.search(r"<main.*</main>", response.content.decode(), re.S).group(0)
+    """The page's <main>, without the per-request CSRF tokens of its forms (the rest of the
+    page carries nonces too)."""
+    main = re.search(r"<main.*</main>", response.content.decode(), re.S).group(0)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", main)
 
 
 def tick_url(session, position):

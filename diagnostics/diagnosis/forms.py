@@ -1,11 +1,13 @@
 from django import forms
 
 from diagnostics.diagnosis.models import (
+    FEEDBACK_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     RESOLVING_CHECK_MESSAGE,
     SUMMARY_MAX_LENGTH,
     TICKET_MAX_LENGTH,
     Case,
+    Helped,
     Outcome,
     ResultStatus,
 )
@@ -103,4 +105,23 @@ class StartForm(forms.Form):
         validators=[refuse_layout_characters],
         help_text="Optional, such as ZD-1234: it is shown on the case and in your list.",
         error_messages={"max_length": f"Keep the reference under {TICKET_MAX_LENGTH} characters."},
+    )
+
+
+class FeedbackForm(forms.Form):
+    helped = forms.ChoiceField(
+        label="Did this solve your problem?",
+        choices=Helped.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes or no.", "invalid_choice": "Choose yes or no."},
+    )
+    reason = MaskedCharField(
+        label="What helped, or what was missing? (optional)",
+        required=False,
+        max_length=FEEDBACK_MAX_LENGTH,
+        validators=[refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "max_length": f"Keep it under {FEEDBACK_MAX_LENGTH} characters (it has %(show_value)d)."
+        },
     )

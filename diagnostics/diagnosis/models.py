@@ -38,6 +38,14 @@ class Outcome(models.TextChoices):
     ESCALATED = "escalated", "Escalated"
 
 
+class Helped(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+
+
+FEEDBACK_MAX_LENGTH = 500
+
+
 class ReviewStatus(models.TextChoices):
     NEW = "new", "New"
     REVIEWED = "reviewed", "Reviewed"
@@ -286,6 +294,10 @@ class Case(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every review change: a change made from a stale page is refused, not lost.
     version = models.PositiveIntegerField(default=1)
+    # "Did this solve your problem?", answered on the case page by whoever saved it.
+    helped = models.CharField(max_length=3, choices=Helped, blank=True)
+    helped_reason = models.TextField(blank=True, max_length=FEEDBACK_MAX_LENGTH)
+    helped_at = models.DateTimeField(null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -377,6 +389,13 @@ class Case(models.Model):
             resolving is None or resolving.status != ResultStatus.PROBLEM
         )
         return wrong_check or not (answered or self.summary)
+
+    def answer_feedback(self, helped, reason):
+        """Record whether the diagnosis solved the problem (changeable: the page only offers
+        it to the browser that saved the case, or that answered first)."""
+        now = timezone.now()
+        Case.objects.filter(pk=self.pk).update(helped=helped, helped_reason=reason, helped_at=now)
+        self.helped, self.helped_reason, self.helped_at = helped, reason, now
 
     def review(self, status, by, version):
         """Set the review status, unless someone changed it since `version` was read: then

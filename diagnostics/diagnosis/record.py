@@ -64,6 +64,11 @@ def case_record(session, base_url=None):
         "summary": case.summary if case else "",
         "saved_at": when(case.saved_at) if case else None,
         "saved_by": person(case.saved_by) if case else None,
+        "feedback": (
+            {"helped": case.helped, "reason": case.helped_reason, "at": when(case.helped_at)}
+            if case and case.helped
+            else None
+        ),
         "review": (
             {
                 "status": case.review_status,

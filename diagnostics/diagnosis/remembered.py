@@ -24,3 +24,14 @@ def started_here(request, symptom=None):
     if symptom is not None:
         sessions = sessions.filter(symptom=symptom)
     return list(sessions.order_by("-started_at"))
+
+
+def may_answer_feedback(request, case):
+    """Whether this browser may say if the case helped: nobody has yet, or this browser did
+    (it can change its answer; another browser cannot overwrite it)."""
+    return not case.helped or case.session.token in request.session.get("answered", [])
+
+
+def remember_answered(request, case):
+    tokens = [case.session.token, *request.session.get("answered", [])]
+    request.session["answered"] = list(dict.fromkeys(tokens))[:REMEMBERED]

@@ -16,7 +16,7 @@ from django.utils.cache import patch_vary_headers
 from diagnostics import throttle
 from diagnostics.content.models import Symptom
 from diagnostics.content.views import symptom_detail
-from diagnostics.diagnosis.forms import SaveCaseForm, StartForm, TickForm
+from diagnostics.diagnosis.forms import FeedbackForm, SaveCaseForm, StartForm, TickForm
 from diagnostics.diagnosis.models import (
     Case,
     CheckResult,
@@ -24,7 +24,12 @@ from diagnostics.diagnosis.models import (
     SessionClosed,
 )
 from diagnostics.diagnosis.record import case_record
-from diagnostics.diagnosis.remembered import remember_started, started_here
+from diagnostics.diagnosis.remembered import (
+    may_answer_feedback,
+    remember_answered,
+    remember_started,
+    started_here,
+)
 from diagnostics.http import client_address, post_only, render_htmx
 from diagnostics.review.panel import review_panel
 from diagnostics.staff.roles import is_agent, staff_page
@@ -121,15 +126,21 @@ def render_session(request, session, *, save_form=None, tick=None, message="", s
     return render(request, "diagnosis/session.html", context, status=status)
 
 
-def render_case(request, session, *, partial=None, message="", status=200, **review):
+def render_case(
+    request, session, *, partial=None, message="", status=200, feedback_form=None, **review
+):
     """The saved case's page (or, for htmx, its `partial`), with the review panel for those
     who review: `review` passes the panel a bound form or a conflict to show."""
+    case = session.case
     context = {
         "session": session,
-        "case": session.case,
+        "case": case,
         "message": message,
         "share_url": request.build_absolute_uri(session.get_absolute_url()),
-        **review_panel(request, session.case, whole_page=not request.htmx, **review),
+        "may_answer": may_answer_feedback(request, case),
+        "feedback_form": feedback_form
+        or FeedbackForm(initial={"helped": case.helped, "reason": case.helped_reason}),
+        **review_panel(request, case, whole_page=not request.htmx, **review),
     }
     if partial:
         return render_htmx(request, "diagnosis/case.html", partial, context, status=status)
@@ -221,3 +232,22 @@ def discard_session(request, token):
     session.delete()
     messages.success(request, f"Discarded the diagnosis of “{session.symptom_title}”.")
     return redirect("diagnostics:my_cases")
+
+
+@private_link
+@post_only(lambda token: f"{case_url(token)}#feedback")
+def answer_feedback(request, token):
+    """ "Did this solve your problem?": once per case, changeable by the browser that
+    answered."""
+    session = get_case_or_404(token)
+    case = session.case
+    if not may_answer_feedback(request, case):
+        message = "Someone already said whether this helped, from another browser."
+        return render_case(request, session, message=message, status=409)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        return render_case(request, session, feedback_form=form, status=400)
+    case.answer_feedback(form.cleaned_data["helped"], form.cleaned_data["reason"])
+    remember_answered(request, case)
+    messages.success(request, "Thank you: support will see your answer with the case.")
+    return redirect(f"{case_url(token)}#feedback")
