@@ -361,7 +361,6 @@ def render_symptom(request, editing, key, *, form=None, check_form=None, status=
         "preview": previewed(request, "summary"),
         "new_preview": previewed(request, "new-help"),
         "check_form": check_form,
-        "touched": editing.draft.touched,
     }
     return render_htmx(request, "content/editor_symptom.html", "checks", context, status=status)
 

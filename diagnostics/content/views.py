@@ -1,4 +1,4 @@
-"""The public symptom pages, and the playbook page where admins import and export it."""
+"""The public symptom pages, and the published playbook as a YAML download."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render

@@ -19,12 +19,6 @@ def markdown(text):
 
 
 @register.filter
-def get(mapping, key):
-    """{{ touched|get:item_id }}: a dictionary's value by a computed key."""
-    return mapping.get(key) if mapping else None
-
-
-@register.filter
 def listed(value):
     """{{ one|listed }}: a single value as a one-item list, for a loop."""
     return [value]

@@ -134,8 +134,27 @@ document.addEventListener("htmx:afterRequest", (event) => {
   }
 });
 
+// Any other htmx action (a move in the editor, a check edited in place, a preview) that did
+// not reach the server, or that the server failed, says so where it was asked for.
+function notDone(element) {
+  const place = (element.closest && element.closest("form, li, section")) || element;
+  let note = place.querySelector(":scope > .request-failed");
+  if (!note) {
+    note = document.createElement("p");
+    note.className = "field-error request-failed";
+    note.setAttribute("role", "alert");
+    place.append(note);
+  }
+  note.textContent = "Not done: the portal could not be reached. Check your connection and try again.";
+}
+
 function notSaved(event) {
-  setState(rowOf(event.detail.elt), "Not saved: check your connection and try again.", true);
+  const row = rowOf(event.detail.elt);
+  if (row) {
+    setState(row, "Not saved: check your connection and try again.", true);
+  } else {
+    notDone(event.detail.elt);
+  }
 }
 document.addEventListener("htmx:sendError", notSaved);
 document.addEventListener("htmx:responseError", notSaved);

@@ -131,3 +131,16 @@ def test_an_editor_writes_publishes_revises_compares_and_restores(
         ["Check the snippet is installed", "Clear the cache", "Check the domain allow-list"]
     )
     check_page(page, "editor-case-revision", screenshot, problems)
+
+
+def test_a_move_that_does_not_reach_the_server_says_so(live_server, page):
+    import_shipped_playbook()
+    make_user(Role.EDITOR, username="eddie", first_name="Eddie", last_name="Editor")
+    sign_in(page, live_server, "eddie")
+    page.goto(live_server.url + "/playbook/symptoms/webhooks-not-firing/")
+    page.route("**/move/", lambda route: route.abort())
+    page.locator("#down-check-webhook-url").click()
+    expect(page.get_by_role("alert")).to_contain_text("Not done: the portal could not be reached")
+    page.unroute("**/move/")
+    page.locator("#down-check-webhook-url").click()
+    expect(page.locator(".editor-checks > li").first).not_to_have_id("check-webhook-url")
