@@ -103,7 +103,10 @@ def record(delivery, answer):
         else:
             run_at = timezone.now() + timedelta(seconds=delay)
             changes["next_attempt_at"] = run_at
-            transaction.on_commit(lambda: deliver.using(run_after=run_at).enqueue(delivery.pk))
+            # In this transaction, not after it: the queue is in the same database, so the
+            # next attempt and the failed one's record commit together. A worker killed
+            # between the two could otherwise leave a retry nobody has queued.
+            deliver.using(run_after=run_at).enqueue(delivery.pk)
     Delivery.objects.filter(pk=delivery.pk).update(**changes)
 
 
