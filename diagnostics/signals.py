@@ -8,5 +8,6 @@ from django.dispatch import Signal
 
 case_saved = Signal()  # case
 case_reviewed = Signal()  # case, by
+case_answered = Signal()  # case: someone said whether it helped
 comment_added = Signal()  # comment
 playbook_published = Signal()  # revision

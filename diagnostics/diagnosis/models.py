@@ -62,6 +62,10 @@ class ReviewConflict(Exception):
     """Someone else changed the case's review since this person loaded it."""
 
 
+class FeedbackTaken(Exception):
+    """Someone else already said whether the case helped."""
+
+
 class SessionClosed(Exception):
     """The session was saved as a case: its results can no longer change."""
 
@@ -325,6 +329,7 @@ class Case(models.Model):
             models.Index(fields=["outcome", "saved_at", "id"], name="case_outcome_idx"),
             models.Index(fields=["review_status", "saved_at", "id"], name="case_review_idx"),
             models.Index(fields=["ran_by", "saved_at", "id"], name="case_ran_by_idx"),
+            models.Index(fields=["helped", "saved_at", "id"], name="case_helped_idx"),
             models.Index(fields=["saved_by", "saved_at"], name="case_saved_by_idx"),
         ]
 
@@ -359,6 +364,8 @@ class Case(models.Model):
         from diagnostics.review import tallies
 
         with transaction.atomic():
+            # Its answer to "did this help?" as stored now: it may have come after this loaded.
+            self.helped = Case.objects.filter(pk=self.pk).values_list("helped", flat=True).get()
             tallies.count_case(self, sign=-1)
             deleted = super().delete(*args, **kwargs)  # first: it protects its resolving check
             self.session.delete()
@@ -390,12 +397,26 @@ class Case(models.Model):
         )
         return wrong_check or not (answered or self.summary)
 
-    def answer_feedback(self, helped, reason):
-        """Record whether the diagnosis solved the problem (changeable: the page only offers
-        it to the browser that saved the case, or that answered first)."""
+    def answer_feedback(self, helped, reason, *, may_change=False):
+        """Record whether the diagnosis solved the problem, once: a later answer replaces it
+        only with `may_change` (the browser that gave it), else FeedbackTaken. Holds the case's
+        lock, so two first answers cannot both land, and moves the case between the tallies'
+        yes and no in the same transaction."""
+        from diagnostics.review import tallies
+
         now = timezone.now()
-        Case.objects.filter(pk=self.pk).update(helped=helped, helped_reason=reason, helped_at=now)
-        self.helped, self.helped_reason, self.helped_at = helped, reason, now
+        with transaction.atomic():
+            before = (
+                Case.objects.select_for_update().filter(pk=self.pk).values_list("helped", flat=True)
+            ).get()
+            if before and not may_change:
+                raise FeedbackTaken
+            Case.objects.filter(pk=self.pk).update(
+                helped=helped, helped_reason=reason, helped_at=now
+            )
+            self.helped, self.helped_reason, self.helped_at = helped, reason, now
+            tallies.count_feedback(self, before, helped)
+            signals.case_answered.send(Case, case=self)
 
     def review(self, status, by, version):
         """Set the review status, unless someone changed it since `version` was read: then

@@ -29,7 +29,11 @@ def started_here(request, symptom=None):
 def may_answer_feedback(request, case):
     """Whether this browser may say if the case helped: nobody has yet, or this browser did
     (it can change its answer; another browser cannot overwrite it)."""
-    return not case.helped or case.session.token in request.session.get("answered", [])
+    return not case.helped or answered_here(request, case)
+
+
+def answered_here(request, case):
+    return case.session.token in request.session.get("answered", [])
 
 
 def remember_answered(request, case):

@@ -21,10 +21,12 @@ from diagnostics.diagnosis.models import (
     Case,
     CheckResult,
     DiagnosticSession,
+    FeedbackTaken,
     SessionClosed,
 )
 from diagnostics.diagnosis.record import case_record
 from diagnostics.diagnosis.remembered import (
+    answered_here,
     may_answer_feedback,
     remember_answered,
     remember_started,
@@ -241,13 +243,21 @@ def answer_feedback(request, token):
     answered."""
     session = get_case_or_404(token)
     case = session.case
+    taken = "Someone already said whether this helped, from another browser."
     if not may_answer_feedback(request, case):
-        message = "Someone already said whether this helped, from another browser."
-        return render_case(request, session, message=message, status=409)
+        return render_case(request, session, message=taken, status=409)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         return render_case(request, session, feedback_form=form, status=400)
-    case.answer_feedback(form.cleaned_data["helped"], form.cleaned_data["reason"])
+    try:
+        case.answer_feedback(
+            form.cleaned_data["helped"],
+            form.cleaned_data["reason"],
+            may_change=answered_here(request, case),
+        )
+    except FeedbackTaken:  # another browser's first answer landed a moment before this one
+        case.refresh_from_db()
+        return render_case(request, session, message=taken, status=409)
     remember_answered(request, case)
     messages.success(request, "Thank you: support will see your answer with the case.")
     return redirect(f"{case_url(token)}#feedback")

@@ -14,6 +14,7 @@ from django.utils import timezone
 EVENTS = {
     "case.saved": "A case was saved",
     "case.reviewed": "A team lead reviewed a case",
+    "case.answered": "Someone said whether a case solved their problem",
     "comment.added": "A comment was added to a case",
     "playbook.published": "A playbook revision was published",
 }

@@ -22,6 +22,11 @@ def case_reviewed(sender, case, by, **kwargs):
     emit("case.reviewed", lambda: {"case": record_of(case), "reviewed_by": person(by)})
 
 
+@receiver(signals.case_answered)
+def case_answered(sender, case, **kwargs):
+    emit("case.answered", lambda: {"case": record_of(case)})
+
+
 @receiver(signals.comment_added)
 def comment_added(sender, comment, **kwargs):
     emit(

@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from diagnostics.content.models import Symptom
-from diagnostics.diagnosis.models import Outcome, ReviewStatus
+from diagnostics.diagnosis.models import Helped, Outcome, ReviewStatus
 from diagnostics.privacy.masking import MaskedCharField
 from diagnostics.review.models import COMMENT_MAX_LENGTH
 from diagnostics.review.paging import decode_position
@@ -80,6 +80,9 @@ class DateRangeForm(forms.Form):
         return cases
 
 
+NOT_ANSWERED = "none"  # the filter for cases nobody said anything about yet
+
+
 def symptom_rows():
     return Symptom.objects.order_by("title").values_list("pk", "title")
 
@@ -127,10 +130,16 @@ class ReviewFilterForm(DateRangeForm):
         empty_label="Anyone",
         widget=FastSelect,
     )
+    helped = forms.ChoiceField(
+        label="Solved it?",
+        choices=[("", "Any answer"), *Helped.choices, (NOT_ANSWERED, "Not answered")],
+        required=False,
+        widget=FastSelect,
+    )
     q = forms.CharField(
         label="Search", required=False, max_length=100, validators=[refuse_layout_characters]
     )
-    field_order = ["q", "symptom", "outcome", "status", "ran_by", "date_from", "date_to"]
+    field_order = ["q", "symptom", "outcome", "status", "helped", "ran_by", "date_from", "date_to"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,6 +162,8 @@ class ReviewFilterForm(DateRangeForm):
             cases = cases.filter(outcome=data["outcome"])
         if data["status"]:
             cases = cases.filter(review_status=data["status"])
+        if data["helped"]:
+            cases = cases.filter(helped="" if data["helped"] == NOT_ANSWERED else data["helped"])
         if data["ran_by"]:
             cases = cases.filter(ran_by=data["ran_by"])
         if data["q"]:

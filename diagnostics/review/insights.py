@@ -36,9 +36,20 @@ class SymptomStats:
     resolved: int
     not_resolved: int
     escalated: int
+    helped_yes: int = 0
+    helped_no: int = 0
 
     def share(self, count):
         return round(100 * count / self.total) if self.total else 0
+
+    @property
+    def answers(self):
+        """Cases whose customer said whether it solved their problem."""
+        return self.helped_yes + self.helped_no
+
+    @property
+    def did_not_help_share(self):
+        return round(100 * self.helped_no / self.answers) if self.answers else 0
 
     @property
     def shares(self):
@@ -68,6 +79,8 @@ def report(symptom_days, check_days, *, detail=None):
             resolved=row["resolved_sum"],
             not_resolved=row["not_resolved_sum"],
             escalated=row["escalated_sum"],
+            helped_yes=row["helped_yes_sum"],
+            helped_no=row["helped_no_sum"],
         )
         for row in symptom_days.values("symptom_id", "symptom__title")
         .annotate(
@@ -75,6 +88,8 @@ def report(symptom_days, check_days, *, detail=None):
             resolved_sum=Sum("resolved"),
             not_resolved_sum=Sum("not_resolved"),
             escalated_sum=Sum("escalated"),
+            helped_yes_sum=Sum("helped_yes"),
+            helped_no_sum=Sum("helped_no"),
         )
         .order_by()
     }

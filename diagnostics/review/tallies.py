@@ -12,19 +12,23 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from diagnostics.content.models import KEY_MAX_LENGTH, Symptom
-from diagnostics.diagnosis.models import CheckResult, Outcome, ResultStatus
+from diagnostics.diagnosis.models import CheckResult, Helped, Outcome, ResultStatus
 
 
 class SymptomCounts(models.Model):
     """How the cases of one symptom ended."""
 
-    COUNTS = ("cases", "resolved", "not_resolved", "escalated")
+    COUNTS = ("cases", "resolved", "not_resolved", "escalated", "helped_yes", "helped_no")
 
     symptom = models.ForeignKey(Symptom, models.CASCADE, related_name="+")
     cases = models.PositiveIntegerField(default=0)
     resolved = models.PositiveIntegerField(default=0)
     not_resolved = models.PositiveIntegerField(default=0)
     escalated = models.PositiveIntegerField(default=0)
+    # "Did this solve your problem?": the cases whose answer is yes, and no (on the day each
+    # case was saved, wherever the answer came later).
+    helped_yes = models.PositiveIntegerField(default=0)
+    helped_no = models.PositiveIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -120,6 +124,8 @@ def count_case(case, sign=1):
         return
     day = case_day(case)
     counts = {"cases": sign, case.outcome: sign}
+    if case.helped:
+        counts[f"helped_{case.helped}"] = sign
     _increment(SymptomDay, {"symptom_id": case.symptom_id, "day": day}, counts)
     _increment(SymptomTotal, {"symptom_id": case.symptom_id}, counts)
     for result in results:
@@ -131,6 +137,26 @@ def count_case(case, sign=1):
         where = {"symptom_id": case.symptom_id, "key": result.key}
         _increment(CheckDay, {**where, "day": day}, counts)
         _increment(CheckTotal, where, counts)
+
+
+def count_feedback(case, before, after):
+    """Move a case from its old answer to "did this help?" to its new one, inside the
+    transaction (holding the case's lock) that changes it. One query for its results, then
+    two small writes: nothing for a case the tallies do not count."""
+    if before == after:
+        return
+    results = list(
+        CheckResult.objects.filter(session_id=case.session_id).only("id", "key", "status")
+    )
+    if case.contradicts(results):
+        return
+    counts = {}
+    if before:
+        counts[f"helped_{before}"] = -1
+    if after:
+        counts[f"helped_{after}"] = 1
+    _increment(SymptomDay, {"symptom_id": case.symptom_id, "day": case_day(case)}, counts)
+    _increment(SymptomTotal, {"symptom_id": case.symptom_id}, counts)
 
 
 def _increment(model, where, counts):
@@ -160,13 +186,21 @@ def recount(apps=global_apps):
     outcomes = {
         outcome.value: models.Count("id", filter=models.Q(outcome=outcome)) for outcome in Outcome
     }
+    if has_field(cases.model, "helped"):  # migrations before 0018 rebuild without feedback
+        outcomes |= {
+            f"helped_{answer}": models.Count("id", filter=models.Q(helped=answer))
+            for answer in Helped.values
+        }
     days = (
         cases.annotate(day=TruncDate("saved_at"))
         .values("symptom_id", "day")
         .annotate(cases=models.Count("id"), **outcomes)
         .order_by()
     )
-    symptom_days = {(row.pop("symptom_id"), row.pop("day")): row for row in days.iterator()}
+    symptom_days = {
+        (row.pop("symptom_id"), row.pop("day")): {"helped_yes": 0, "helped_no": 0, **row}
+        for row in days.iterator()
+    }
 
     runs = (
         results.annotate(day=TruncDate("session__case__saved_at"))
@@ -223,6 +257,10 @@ def contradicting_cases(apps=global_apps):
     ]
 
 
+def has_field(model, name):
+    return any(field.name == name for field in model._meta.get_fields())
+
+
 def _sum_days(days, names):
     totals = {}
     for where, counts in days.items():
@@ -261,8 +299,10 @@ def rebuild(apps=global_apps):
     for tally, rows in recount(apps).items():
         model = apps.get_model("diagnostics", tally.__name__)
         model.objects.all().delete()
+        kept = [name for name in tally.COUNTS if has_field(model, name)]  # as at a migration
         model.objects.bulk_create(
-            (model(**dict(zip(tally.KEY, where, strict=True)), **counts)
+            (model(**dict(zip(tally.KEY, where, strict=True)),
+                   **{name: counts[name] for name in kept})
              for where, counts in rows.items()),
             batch_size=2_000,
         )  # fmt: skip

@@ -93,7 +93,7 @@ def spreadsheet_safe(value):
 
 
 CSV_HEADER = ["saved_at", "symptom", "ticket", "outcome", "resolved_by", "review_status",
-              "ran_by", "summary", "link"]  # fmt: skip
+              "ran_by", "summary", "solved_problem", "feedback", "link"]  # fmt: skip
 
 
 @staff_page("diagnostics.review_case")
@@ -124,6 +124,8 @@ def review_export(request):
                 case.get_review_status_display(),
                 display_name(case.ran_by) or "Customer",
                 case.summary,
+                case.get_helped_display(),
+                case.helped_reason,
                 request.build_absolute_uri(case.get_absolute_url()),
             ]
             yield writer.writerow([spreadsheet_safe(cell) for cell in cells])

@@ -62,3 +62,49 @@ def test_a_running_diagnosis_has_no_feedback_yet(client):
 
     session = start_session()
     assert client.post(f"/cases/{session.token}/feedback/", {"helped": "yes"}).status_code == 404
+
+
+def test_two_first_answers_from_two_browsers_at_once_keep_only_the_first():
+    from diagnostics.diagnosis.models import FeedbackTaken
+
+    case = make_case()
+    stale = Case.objects.get(pk=case.pk)  # loaded by the second browser before the first answer
+    case.answer_feedback("yes", "")
+    with pytest.raises(FeedbackTaken):
+        stale.answer_feedback("no", "")
+    assert Case.objects.get(pk=case.pk).helped == "yes"
+
+
+def test_answers_in_insights_equal_a_count_by_hand_however_often_they_change(client, lead):
+    from diagnostics.review import tallies
+
+    from tests.factories import make_symptom
+
+    symptom = make_symptom()
+    cases = [make_case(symptom) for _ in range(5)]
+    clients = [Client() for _ in cases]
+    for browser, case, helped in zip(clients, cases, ["yes", "no", "no", "yes", "no"]):
+        answer(browser, case, helped=helped)
+    answer(clients[1], cases[1], helped="yes")  # changed its mind: one no fewer
+    by_hand = {
+        answer: Case.objects.filter(symptom=symptom, helped=answer).count()
+        for answer in ("yes", "no")
+    }
+    assert by_hand == {"yes": 3, "no": 2}
+    html = client.get("/review/insights/").content.decode()
+    assert f'data-helped-yes="{by_hand["yes"]}" data-helped-no="{by_hand["no"]}"' in html
+    cases[2].delete()  # a deleted case takes its answer out with it
+    assert tallies.differences() == []
+
+
+def test_an_answer_reaches_webhooks_as_case_answered():
+    import json
+
+    from diagnostics.integrations.models import Delivery, Endpoint
+
+    Endpoint.objects.create(url="https://hooks.example.com/in", events=["case.answered"])
+    case = make_case()
+    case.answer_feedback("no", "Still broken")
+    delivery = Delivery.objects.get()
+    assert delivery.event == "case.answered"
+    assert json.loads(delivery.payload)["data"]["case"]["feedback"]["reason"] == "Still broken"

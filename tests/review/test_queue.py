@@ -62,6 +62,16 @@ def test_filter_by_review_status(client, lead):
     assert listed(client, "?status=follow_up") == tokens(follow)
 
 
+def test_filter_by_whether_the_customer_said_it_solved_the_problem(client, lead):
+    yes, no, unanswered = make_case(), make_case(), make_case()
+    yes.answer_feedback("yes", "")
+    no.answer_feedback("no", "Still broken")
+    assert listed(client, "?helped=no") == tokens(no)
+    assert listed(client, "?helped=yes") == tokens(yes)
+    assert listed(client, "?helped=none") == tokens(unanswered)
+    assert 'title="Still broken">No</span>' in client.get("/review/?helped=no").content.decode()
+
+
 def test_filter_by_who_ran_it(client, lead):
     agent = make_user(Role.AGENT)
     theirs = make_case(ran_by=agent)
@@ -168,18 +178,22 @@ def test_pages_walk_every_case_once_forwards_and_backwards(client, lead):
 
 def test_csv_exports_the_filtered_list(client, lead):
     symptom = make_symptom(title="Webhooks not firing")
-    make_case(symptom, outcome="escalated", ticket="ZD-7", summary="Sent to engineering")
+    escalated = make_case(
+        symptom, outcome="escalated", ticket="ZD-7", summary="Sent to engineering"
+    )
+    escalated.answer_feedback("no", "Still broken")
     make_case(symptom, outcome="not_resolved")
     response = client.get("/review/cases.csv?outcome=escalated")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="cases.csv"'
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == ["saved_at", "symptom", "ticket", "outcome", "resolved_by",
-                       "review_status", "ran_by", "summary", "link"]  # fmt: skip
+                       "review_status", "ran_by", "summary", "solved_problem", "feedback",
+                       "link"]  # fmt: skip
     assert len(rows) == 2
-    assert rows[1][1:8] == ["Webhooks not firing", "ZD-7", "Escalated", "", "New", "Customer",
-                            "Sent to engineering"]  # fmt: skip
-    assert rows[1][8].startswith("http://testserver/cases/")
+    assert rows[1][1:10] == ["Webhooks not firing", "ZD-7", "Escalated", "", "New", "Customer",
+                             "Sent to engineering", "No", "Still broken"]  # fmt: skip
+    assert rows[1][10].startswith("http://testserver/cases/")
 
 
 @pytest.mark.parametrize("dangerous", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)",
