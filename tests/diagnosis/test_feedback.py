@@ -77,13 +77,12 @@ def test_two_first_answers_from_two_browsers_at_once_keep_only_the_first():
 
 def test_answers_in_insights_equal_a_count_by_hand_however_often_they_change(client, lead):
     from diagnostics.review import tallies
-
     from tests.factories import make_symptom
 
     symptom = make_symptom()
     cases = [make_case(symptom) for _ in range(5)]
     clients = [Client() for _ in cases]
-    for browser, case, helped in zip(clients, cases, ["yes", "no", "no", "yes", "no"]):
+    for browser, case, helped in zip(clients, cases, ["yes", "no", "no", "yes", "no"], strict=True):
         answer(browser, case, helped=helped)
     answer(clients[1], cases[1], helped="yes")  # changed its mind: one no fewer
     by_hand = {
