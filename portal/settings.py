@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # search: tsvector field and trigram functions (on PostgreSQL)
     "django_htmx",
     "django_otp",
     "portal.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp

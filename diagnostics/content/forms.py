@@ -30,7 +30,29 @@ from diagnostics.content.playbook_schema import (
     taken_message,
     text_problem,
 )
+from diagnostics.content.search import QUERY_MAX_LENGTH
 from diagnostics.staff.models import display_name
+from diagnostics.validators import refuse_layout_characters
+
+
+class SearchForm(forms.Form):
+    """The symptom index's search box (a GET form: a search is a link)."""
+
+    q = forms.CharField(
+        label="Search symptoms",
+        required=False,
+        max_length=QUERY_MAX_LENGTH,
+        validators=[refuse_layout_characters],
+        error_messages={"max_length": f"Keep the search under {QUERY_MAX_LENGTH} characters."},
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "Describe what you see, such as “webhooks not firing”",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
 
 
 class PlaybookUploadForm(forms.Form):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -107,6 +108,9 @@ class Symptom(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What search reads on PostgreSQL (SQLite has its own FTS5 table): title, summary and
+    # checks, weighted, rebuilt at every publish by content/search.py. GIN-indexed by 0019.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = SymptomQuerySet.as_manager()
 
@@ -142,6 +146,24 @@ class Symptom(models.Model):
     def mark_reviewed(self, user):
         self.reviewed_at, self.reviewed_by = timezone.now(), user
         self.save(update_fields=["reviewed_at", "reviewed_by"])
+
+
+class SearchCount(models.Model):
+    """How often people searched for some words on one day, and how often that found
+    nothing: what editors should write next. Only the words, masked and normalised (see
+    `search.normalise`): no address, person or time of day."""
+
+    day = models.DateField()
+    words = models.CharField(max_length=200)
+    searches = models.PositiveIntegerField(default=0)
+    without_result = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "words"], name="search_count_unique")]
+        indexes = [models.Index(fields=["day"], name="search_count_day_idx")]
+
+    def __str__(self):
+        return f"{self.words!r} on {self.day}: {self.searches}"
 
 
 def sees_staff_only(user):

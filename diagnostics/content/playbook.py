@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 
 from diagnostics import signals
+from diagnostics.content import search
 from diagnostics.content.changes import compare
 from diagnostics.content.models import Category, Check, PlaybookRevision, Symptom
 from diagnostics.content.playbook_schema import (
@@ -190,6 +191,7 @@ def import_playbook(
     for check in checks.values():
         if check.pk not in kept_checks:
             _sync(check, {"published": False})
+    search.reindex()  # in this transaction: searches see the new content when pages do
 
     revision = PlaybookRevision.objects.create(
         number=latest.number + 1 if latest else 1,

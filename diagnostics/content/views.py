@@ -1,23 +1,63 @@
 """The public symptom pages, and the published playbook as a YAML download."""
 
+from urllib.parse import parse_qs, urlencode, urlsplit
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import ngettext
+from django.views.decorators.vary import vary_on_headers
 
+from diagnostics.content import search
+from diagnostics.content.forms import SearchForm
 from diagnostics.content.models import Symptom, sees_staff_only
 from diagnostics.content.playbook import (
     export_playbook,
 )
 from diagnostics.diagnosis.forms import StartForm
 from diagnostics.diagnosis.remembered import started_here
-from diagnostics.http import with_links
+from diagnostics.http import render_htmx, with_links
 from diagnostics.staff.roles import is_agent, staff_page
 
 
+@vary_on_headers("HX-Request")
 def symptom_index(request):
-    symptoms = with_links(
-        list(Symptom.objects.for_index(request.user)), "diagnostics:symptom_detail", "key"
-    )
-    return render(request, "content/symptom_index.html", {"symptoms": symptoms})
+    """Every symptom by category, or with `?q=` those matching the search, best first. With
+    htmx the results alone, as the person types."""
+    form = SearchForm(request.GET)
+    words = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    context = {"form": form, "words": words}
+    if words:
+        found = search.search(words, request.user)
+        context["found"] = with_links(found, "diagnostics:symptom_detail", "key")
+        context["status"] = found_text(len(found), words)
+        search.count(words, found=bool(found), previous=shown_before(request))
+    elif form.is_valid():
+        context["symptoms"] = with_links(
+            list(Symptom.objects.for_index(request.user)), "diagnostics:symptom_detail", "key"
+        )
+    status = 400 if form.errors else 200
+    response = render_htmx(request, "content/symptom_index.html", "results", context, status)
+    if request.htmx:  # the address bar keeps the search, so it can be shared or gone back to
+        response["HX-Push-Url"] = f"{request.path}?{urlencode({'q': words})}" if words else "/"
+    return response
+
+
+def found_text(n, words):
+    if not n:
+        return f"No symptom matches “{words}”"
+    best = " (the best ones)" if n >= search.LIMIT else ""
+    return ngettext(
+        "%(n)d symptom matches “%(words)s”%(best)s",
+        "%(n)d symptoms match “%(words)s”%(best)s",
+        n,
+    ) % {"n": n, "words": words, "best": best}
+
+
+def shown_before(request):
+    """The search the page showed before this one, as htmx reports it (`HX-Current-URL`)."""
+    if not request.htmx or not request.htmx.current_url:
+        return ""
+    return parse_qs(urlsplit(request.htmx.current_url).query).get("q", [""])[0][:200]
 
 
 def symptom_detail(request, key, start_form=None, status=200):
