@@ -3,8 +3,8 @@ summary and checks match, with the matching words marked.
 
 Both databases read the same query syntax (PostgreSQL's `websearch`: words, "a phrase",
 -word to leave out, `or` between alternatives) and rank the same way: symptoms with every word
-first, then those with any word (the last one also as the start of a word, for search as you
-type), title above summary above checks.
+first, then (unless a phrase is quoted) those with any word, the last one also as the start
+of a word for search as you type; title above summary above checks.
 
 - PostgreSQL: a weighted `tsvector` on each symptom (GIN index), and trigram word similarity
   (`pg_trgm`) to the title, so "webhok" still finds "Webhooks not firing".
@@ -52,6 +52,7 @@ class Query:
     text: str
     groups: list = field(default_factory=list)  # alternatives (`or`), each a list of terms
     excluded: list = field(default_factory=list)  # words after a minus
+    phrases: bool = False  # something was quoted: then only exact matches are wanted
 
     @property
     def words(self):
@@ -89,6 +90,7 @@ def parse(text):
             group = []
             continue
         count += len(words)
+        query.phrases = query.phrases or match[2] is not None
         if minus:
             query.excluded.extend(words)
         else:
@@ -126,19 +128,21 @@ def _postgresql(query, visible, limit):
         " | ".join(f"{word}:*" for word in query.words), search_type="raw", config=CONFIG
     )
     near = " ".join(word for word in query.words if len(word) >= 3)  # "a" is like anything
-    symptoms = (
-        visible.select_related("category")
-        .annotate(
-            exact=ExpressionWrapper(Q(search_vector=every), output_field=BooleanField()),
-            similar=TrigramWordSimilarity(Value(near), "title"),
-            rank=ExpressionWrapper(
-                Coalesce(SearchRank(F("search_vector"), any_word, weights=PG_WEIGHTS), 0.0)
-                + F("similar"),
-                output_field=FloatField(),
-            ),
-        )
-        .filter(Q(exact=True) | Q(search_vector=any_word) | Q(similar__gte=SIMILARITY))
+    symptoms = visible.select_related("category").annotate(
+        exact=ExpressionWrapper(Q(search_vector=every), output_field=BooleanField()),
+        similar=TrigramWordSimilarity(Value(near), "title"),
+        rank=ExpressionWrapper(
+            Coalesce(SearchRank(F("search_vector"), any_word, weights=PG_WEIGHTS), 0.0)
+            + F("similar"),
+            output_field=FloatField(),
+        ),
     )
+    if query.phrases:  # a quoted phrase asks for exactly that
+        symptoms = symptoms.filter(exact=True)
+    else:
+        symptoms = symptoms.filter(
+            Q(exact=True) | Q(search_vector=any_word) | Q(similar__gte=SIMILARITY)
+        )
     if query.excluded:
         left_out = " | ".join(query.excluded)
         symptoms = symptoms.exclude(
@@ -169,10 +173,12 @@ def _fts_any(query):
 
 
 def _sqlite(query, visible, limit, public_only):
-    """Symptoms with every word, then (up to `limit`) those with any word, each by BM25."""
+    """Symptoms with every word, then (up to `limit`, and unless a phrase was quoted) those
+    with any word, each by BM25."""
     left_out = " OR ".join(_fts_term(word) for word in query.excluded)
     ranked, exact = {}, set()
-    for expression in (_fts_every(query), _fts_any(query)):
+    expressions = [_fts_every(query)] if query.phrases else [_fts_every(query), _fts_any(query)]
+    for expression in expressions:
         if left_out:
             expression = f"({expression}) NOT ({left_out})"
         for pk, score in _fts_match(expression, limit, public_only):

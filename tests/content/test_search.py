@@ -1,0 +1,293 @@
+"""Finding a symptom by searching the index: relevance on a playbook from another domain,
+safe highlighting, the index kept in step with publishing, and what was searched for."""
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from diagnostics.content.models import SearchCount
+from diagnostics.content.playbook import import_playbook
+from diagnostics.content.playbook_schema import read_playbook
+from diagnostics.content.search import normalise, not_found
+
+pytestmark = pytest.mark.django_db
+HOME_REPAIRS = Path(__file__).with_name("home_repairs.yaml")
+HTMX = {"HX-Request": "true"}
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="trigram similarity is PostgreSQL's (pg_trgm)"
+)
+
+
+def publish(text, name="playbook.yaml"):
+    return import_playbook(read_playbook(text.encode(), name), source=name)
+
+
+@pytest.fixture
+def home_repairs(db):
+    publish(HOME_REPAIRS.read_text(), HOME_REPAIRS.name)
+
+
+def first_result(client, words):
+    """The key of the first symptom the index lists for `words`, or None."""
+    response = client.get("/", {"q": words})
+    assert response.status_code == 200
+    found = response.context["found"]
+    return found[0].key if found else None
+
+
+# -- Relevance ---------------------------------------------------------------------------------
+
+# Ten searches as people type them, and the symptom each should put first.
+EXPECTED_FIRST = [
+    ("no hot water", "boiler-no-hot-water"),
+    ("boiler pressure dropping", "boiler-pressure-low"),
+    ("radiator cold at the top", "radiator-cold-top"),
+    ("toilet keeps running", "toilet-running"),
+    ("dishwasher water in the bottom", "dishwasher-not-draining"),
+    ("washing machine not spinning", "washer-not-spinning"),
+    ("breaker tripping", "breaker-trips"),
+    ("smoke alarm beeping", "smoke-alarm-chirping"),  # "beep" is only in its summary
+    ("mould on windows", "condensation-windows"),
+    ("sink blocked", "blocked-sink"),
+]
+
+
+@pytest.mark.parametrize(("words", "expected"), EXPECTED_FIRST)
+def test_ten_searches_put_the_expected_symptom_first(client, home_repairs, words, expected):
+    assert first_result(client, words) == expected
+
+
+def test_a_title_match_ranks_above_a_summary_or_check_match(client, home_repairs):
+    # "thermostat" is in one title, and in another symptom's check ("thermostatic mixer").
+    found = [s.key for s in client.get("/", {"q": "thermostat"}).context["found"]]
+    assert found[:2] == ["thermostat-not-responding", "shower-temperature-swings"]
+
+
+def test_the_start_of_a_word_finds_it_as_someone_types(client, home_repairs):
+    assert first_result(client, "dishwa") in {"dishwasher-not-draining", "dishwasher-dirty-dishes"}
+
+
+def test_websearch_syntax_phrases_exclusions_and_or(client, home_repairs):
+    def keys(words):
+        return {s.key for s in client.get("/", {"q": words}).context["found"]}
+
+    assert "radiator-cold-top" in keys('"cold at the top"')
+    assert "radiator-cold-bottom" not in keys('"cold at the top"')
+    assert "washer-leaking" not in keys("washing machine -leaks")
+    assert {"doorbell-silent", "microwave-sparks"} <= keys("doorbell or microwave")
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [("boilr presure", "boiler-pressure-low"), ("dishwahser", "dishwasher"),
+     ("doorbel", "doorbell-silent"), ("thermostst", "thermostat-not-responding")],
+)  # fmt: skip
+def test_a_typo_still_finds_the_symptom_on_postgresql(client, home_repairs, words, expected):
+    assert first_result(client, words).startswith(expected)
+
+
+def test_a_search_that_matches_nothing_says_so_and_offers_every_symptom(client, home_repairs):
+    response = client.get("/", {"q": "spaceship engine"})
+    html = response.content.decode()
+    assert "No symptom matches “spaceship engine”" in html
+    assert 'href="/">see every symptom</a>' in html
+
+
+# -- Highlighting ------------------------------------------------------------------------------
+
+
+def test_matching_words_are_marked(client, home_repairs):
+    html = client.get("/", {"q": "toilet running"}).content.decode()
+    assert "<mark>Toilet</mark> keeps <mark>running</mark> after flushing" in html
+
+
+def test_highlighting_cannot_inject_html(client):
+    publish(
+        """playbook: 1
+title: T
+categories:
+  - key: c
+    title: C
+    symptoms:
+      - key: script-in-title
+        title: Export <script>alert(1)</script> fails
+        summary: 'The <img src=x onerror=alert(2)> export & <b>report</b>'
+        checks:
+          - key: k
+            title: Check the export.
+"""
+    )
+    for words in ["export", "script", "<script>", "img onerror", '"><mark>', "b"]:
+        html = client.get("/", {"q": words}).content.decode()
+        assert "<script>alert" not in html
+        assert "<img" not in html
+        assert "<b>" not in html
+    html = client.get("/", {"q": "export script"}).content.decode()
+    assert (
+        "<mark>Export</mark> &lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;"
+        in (html)
+    )
+
+
+# -- Visibility and keeping in step ------------------------------------------------------------
+
+STAFF_ONLY = """playbook: 1
+title: T
+categories:
+  - key: c
+    title: C
+    symptoms:
+      - key: public-printer
+        title: Printer jams
+        checks: [{key: k, title: Open the tray.}]
+      - key: internal-printer
+        title: Printer firmware rollback
+        visibility: staff
+        checks: [{key: k, title: Roll back the firmware.}]
+"""
+
+
+def test_customers_never_find_staff_only_symptoms_but_agents_do(client, agent):
+    publish(STAFF_ONLY)
+    customer = Client()
+    assert [s.key for s in customer.get("/", {"q": "printer"}).context["found"]] == [
+        "public-printer"
+    ]
+    assert {s.key for s in client.get("/", {"q": "printer"}).context["found"]} == {
+        "public-printer",
+        "internal-printer",
+    }
+    assert customer.get("/", {"q": "firmware rollback"}).context["found"] == []
+
+
+def test_the_index_follows_each_publish_and_retirement(client, home_repairs):
+    assert first_result(client, "doorbell") == "doorbell-silent"
+    text = HOME_REPAIRS.read_text()
+    renamed = text.replace("Doorbell does not ring", "Door chime stays quiet").replace(
+        "A wired or wireless doorbell stays silent.", "A wired or wireless chime stays silent."
+    )
+    publish(renamed)
+    assert first_result(client, "doorbell") is None
+    assert first_result(client, "chime quiet") == "doorbell-silent"
+    start = renamed.index("      - key: microwave-sparks")
+    end = renamed.index("      - key: extractor-hood-weak")
+    publish(renamed[:start] + renamed[end:])  # microwave-sparks retired
+    assert first_result(client, "microwave sparks") is None
+    assert client.get("/symptoms/microwave-sparks/").status_code == 410
+    publish(renamed)  # and back
+    assert first_result(client, "microwave sparks") == "microwave-sparks"
+
+
+# -- Bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "words",
+    ['"', '"unclosed phrase', "-", "- - -", "or", "or or or", ":*", "a & b | !c", "(((",
+     "'; DROP TABLE diagnostics_symptom; --", "NEAR(a b)", "title:boiler", "^boiler", "*",
+     "ü", "日本語", "\u200b", "🔥 boiler", "x" * 200, "boiler " * 28],
+)  # fmt: skip
+def test_odd_searches_never_fail(client, home_repairs, words):
+    response = client.get("/", {"q": words})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("q=" + "x" * 201, "Keep the search under 200 characters"),
+     ("q=boiler%1b", "control character"),
+     ("q=boiler%0Apressure", "one line")],
+)  # fmt: skip
+def test_bad_searches_get_a_clear_message(client, query, message):
+    response = client.get(f"/?{query}")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_invalid_utf8_in_the_address_gets_a_clear_message(client, home_repairs):
+    response = client.get("/?q=%ff%fe%fd")
+    assert response.status_code == 400
+    assert "only as UTF-8 text" in response.content.decode()
+
+
+# -- HTMX ----------------------------------------------------------------------------------
+
+
+def test_with_htmx_the_results_update_alone_and_the_address_follows(client, home_repairs):
+    response = client.get("/", {"q": "boiler"}, headers=HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results"')
+    assert "<h1>" not in html
+    assert 'id="search-status" class="count" aria-live="polite" hx-swap-oob="true"' in html
+    assert response["HX-Push-Url"] == "/?q=boiler"
+    assert client.get("/", {"q": ""}, headers=HTMX)["HX-Push-Url"] == "/"
+
+
+# -- What people searched for ------------------------------------------------------------------
+
+
+def test_searches_are_counted_by_their_normalised_words_only(client, home_repairs):
+    client.get("/", {"q": "Spaceship  ENGINE!"})
+    Client().get("/", {"q": "spaceship engine"})
+    client.get("/", {"q": "boiler"})
+    rows = {r.words: (r.searches, r.without_result) for r in SearchCount.objects.all()}
+    assert rows == {"spaceship engine": (2, 2), "boiler": (1, 0)}
+    assert not_found() == [("spaceship engine", 2)]
+
+
+def test_what_someone_types_is_counted_once_as_the_search_they_settle_on(client, home_repairs):
+    before = None
+    for typed in ["sp", "spaces", "spaceship", "spaceship eng", "spaceship engine"]:
+        headers = {**HTMX, "HX-Current-URL": f"http://testserver/?q={before}" if before else ""}
+        client.get("/", {"q": typed}, headers=headers)
+        before = typed
+    client.get("/", {"q": "spaceship engine"}, headers={**HTMX, "HX-Current-URL": "/?q=x"})
+    counts = {r.words: r.searches for r in SearchCount.objects.filter(searches__gt=0)}
+    assert counts == {"spaceship engine": 2}
+    assert not_found() == [("spaceship engine", 2)]
+
+
+def test_what_is_counted_is_masked_first(client, home_repairs):
+    client.get("/", {"q": "login jo@example.com 4111 1111 1111 1111"})
+    [row] = SearchCount.objects.all()
+    assert "example" not in row.words
+    assert "4111" not in row.words
+
+
+def test_normalising_folds_case_width_and_punctuation():
+    assert normalise("  Ｗebhooks NOT—firing?! ") == "webhooks not firing"
+
+
+# -- Bounded queries ---------------------------------------------------------------------------
+
+
+def many_symptoms(n):
+    symptoms = "\n".join(
+        f"""      - key: boiler-fault-{i}
+        title: Boiler fault {i}
+        summary: The boiler shows fault {i}.
+        checks:
+          - key: reset
+            title: Reset the boiler."""
+        for i in range(n)
+    )
+    return (
+        f"playbook: 1\ntitle: T\ncategories:\n  - key: c\n    title: C\n    symptoms:\n{symptoms}\n"
+    )
+
+
+@pytest.mark.parametrize("n", [5, 200])
+def test_a_search_runs_the_same_queries_at_any_number_of_symptoms(
+    client, django_assert_max_num_queries, n
+):
+    publish(many_symptoms(n))
+    client.get("/", {"q": "boiler"})  # the first one creates its count row
+    # Masking rules, the ranked symptoms (on SQLite: every word, then any word unless the
+    # first found enough, then the symptoms themselves), the count's update.
+    expected = 3 if connection.vendor == "postgresql" else 5
+    with django_assert_max_num_queries(expected):
+        response = client.get("/", {"q": "boiler"})
+    assert len(response.context["found"]) == min(n, 50)
