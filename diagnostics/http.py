@@ -10,10 +10,16 @@ from django.templatetags.static import static
 from django.urls import reverse
 
 
+def whole_page(request):
+    """Whether `render_htmx` will draw the whole page (not just the partial htmx asked for):
+    a plain request, or htmx restoring history."""
+    return not request.htmx or request.htmx.history_restore_request
+
+
 def render_htmx(request, template, partial, context, status=200):
     """The named partial of `template` for an htmx request, the whole page otherwise.
     A history restore asks for the whole page, as a plain request would."""
-    if request.htmx and not request.htmx.history_restore_request:
+    if not whole_page(request):
         template = f"{template}#{partial}"
     return render(request, template, context, status=status)
 

@@ -8,6 +8,7 @@ action is a plain form POST and redirect; with htmx the same view answers with t
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -15,8 +16,10 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 
+from diagnostics.content import search
 from diagnostics.content.changes import compare
 from diagnostics.content.forms import (
     CategoryForm,
@@ -27,7 +30,13 @@ from diagnostics.content.forms import (
     SymptomForm,
 )
 from diagnostics.content.markdown import render_markdown
-from diagnostics.content.models import TEXT_MAX_LENGTH, PlaybookDraft, PlaybookRevision, Symptom
+from diagnostics.content.models import (
+    TEXT_MAX_LENGTH,
+    PlaybookDraft,
+    PlaybookRevision,
+    SearchCount,
+    Symptom,
+)
 from diagnostics.content.playbook import (
     PlaybookError,
     current_playbook,
@@ -37,7 +46,8 @@ from diagnostics.content.playbook import (
     resolve_owners,
 )
 from diagnostics.content.playbook_schema import move, text_problem
-from diagnostics.http import post_only, render_htmx
+from diagnostics.http import post_only, render_htmx, whole_page
+from diagnostics.review import evidence, insights
 from diagnostics.staff.roles import staff_page
 
 editor_page = staff_page("diagnostics.manage_playbook")
@@ -185,8 +195,29 @@ def render_editor(request, editing, *, upload_form=None, errors=(), status=200):
         "upload_form": upload_form or PlaybookUploadForm(),
         "errors": errors,
         "revisions": PlaybookRevision.objects.history()[:5],
+        "evidence": editor_evidence() if whole_page(request) else {},
     }
     return render_htmx(request, "content/editor.html", "outline", context, status=status)
+
+
+EVIDENCE_SHOWN = 10
+NOT_FOUND_DAYS = 30
+
+
+def editor_evidence():
+    """The cases' flags on the content and the recent searches that found nothing, for the
+    editor's front page: four queries."""
+    from diagnostics.review.tallies import CheckTotal, SymptomTotal
+
+    symptoms = insights.report(SymptomTotal.objects.all(), CheckTotal.objects.none())
+    flags = evidence.symptom_flags(symptoms["symptoms"]) + evidence.check_flags()
+    since = timezone.localdate() - timedelta(days=NOT_FOUND_DAYS)
+    return {
+        "flags": flags[:EVIDENCE_SHOWN],
+        "more_flags": max(0, len(flags) - EVIDENCE_SHOWN),
+        "not_found": search.not_found(SearchCount.objects.filter(day__gte=since), limit=10),
+        "not_found_days": NOT_FOUND_DAYS,
+    }
 
 
 @editor_page
@@ -361,6 +392,7 @@ def render_symptom(request, editing, key, *, form=None, check_form=None, status=
         "preview": previewed(request, "summary"),
         "new_preview": previewed(request, "new-help"),
         "check_form": check_form,
+        "flags": evidence.for_symptom(live) if live and whole_page(request) else [],
     }
     return render_htmx(request, "content/editor_symptom.html", "checks", context, status=status)
 

@@ -7,7 +7,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from diagnostics.content.models import Symptom
+from diagnostics.content.models import PlaybookRevision, Symptom
 from diagnostics.diagnosis.models import Helped, Outcome, ReviewStatus
 from diagnostics.privacy.masking import MaskedCharField
 from diagnostics.review.models import COMMENT_MAX_LENGTH
@@ -87,6 +87,15 @@ def symptom_rows():
     return Symptom.objects.order_by("title").values_list("pk", "title")
 
 
+def revision_rows():
+    return [
+        (number, f"{number}: {message or title} ({when:%d %b %Y})")
+        for number, message, title, when in PlaybookRevision.objects.order_by(
+            "-number"
+        ).values_list("number", "message", "title", "imported_at")
+    ]
+
+
 class InsightsForm(DateRangeForm):
     symptom = forms.ModelChoiceField(
         label="Checks of",
@@ -95,10 +104,20 @@ class InsightsForm(DateRangeForm):
         empty_label="Choose a symptom",
         widget=FastSelect,
     )
+    revision = forms.ModelChoiceField(
+        label="Compare before and after revision",
+        queryset=PlaybookRevision.objects.all(),
+        to_field_name="number",
+        required=False,
+        widget=FastSelect,
+        help_text="With a symptom chosen: its outcomes on earlier revisions against this one "
+        "and later.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         menu(self.fields["symptom"], symptom_rows, "Choose a symptom")
+        menu(self.fields["revision"], revision_rows, "No comparison")
 
 
 class ReviewFilterForm(DateRangeForm):

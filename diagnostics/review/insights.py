@@ -38,6 +38,7 @@ class SymptomStats:
     escalated: int
     helped_yes: int = 0
     helped_no: int = 0
+    key: str = ""
 
     def share(self, count):
         return round(100 * count / self.total) if self.total else 0
@@ -81,8 +82,9 @@ def report(symptom_days, check_days, *, detail=None):
             escalated=row["escalated_sum"],
             helped_yes=row["helped_yes_sum"],
             helped_no=row["helped_no_sum"],
+            key=row["symptom__key"],
         )
-        for row in symptom_days.values("symptom_id", "symptom__title")
+        for row in symptom_days.values("symptom_id", "symptom__title", "symptom__key")
         .annotate(
             total=Sum("cases"),
             resolved_sum=Sum("resolved"),

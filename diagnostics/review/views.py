@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.vary import vary_on_headers
 
+from diagnostics.content import search
+from diagnostics.content.models import SearchCount
 from diagnostics.diagnosis.models import Case, ReviewConflict
 from diagnostics.diagnosis.views import case_url, get_case_or_404, render_case
 from diagnostics.http import post_only, render_htmx, with_links
-from diagnostics.review import insights
+from diagnostics.review import evidence, insights
 from diagnostics.review.forms import (
     CommentForm,
     InsightsForm,
@@ -176,7 +178,8 @@ def review_insights(request):
         checks = form.filter_days(CheckDay.objects.all())
     else:  # all time: one row per symptom and check, whatever the number of cases
         symptoms, checks = SymptomTotal.objects.all(), CheckTotal.objects.all()
-    report = insights.report(symptoms, checks, detail=form.cleaned_data["symptom"])
+    detail, revision = form.cleaned_data["symptom"], form.cleaned_data["revision"]
+    report = insights.report(symptoms, checks, detail=detail)
     shown = report["symptoms"] if "all" in request.GET else report["symptoms"][: insights.TOP]
     never = report["never_resolve"]
     context = {
@@ -187,5 +190,9 @@ def review_insights(request):
         "chart": insights.chart(shown),
         "never_resolve": never[: insights.NEVER_SHOWN],
         "never_hidden": max(0, len(never) - insights.NEVER_SHOWN),
+        "flags": evidence.symptom_flags(report["symptoms"]) + evidence.check_flags(),
+        "not_found": search.not_found(form.filter_days(SearchCount.objects.all())),
+        "compared": evidence.before_and_after(detail, revision) if detail and revision else None,
+        "recent": evidence.RECENT,
     }
     return render(request, "review/insights.html", context)

@@ -499,10 +499,12 @@ def many_symptoms(n):
 
 # The most queries each may run: six for every staff page (session, user, second factor,
 # security settings, permissions), the draft, then the published content in five when there
-# is no draft (categories, symptoms, checks, retired links, the revision).
+# is no draft (categories, symptoms, checks, retired links, the revision). The front page and
+# a symptom's page add the cases' evidence: outcome sums, recent check runs, the flagged
+# checks' names, and (front page) the searches that found nothing.
 EDITOR_PAGES = {
-    "/playbook/": 17,
-    "/playbook/symptoms/s-1/": 17,
+    "/playbook/": 20,
+    "/playbook/symptoms/s-1/": 20,
     "/playbook/symptoms/s-1/checks/c/": 14,
     "/playbook/publish/": 13,
     "/playbook/history/": 7,

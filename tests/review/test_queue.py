@@ -229,14 +229,19 @@ def test_review_pages_run_the_same_queries_at_any_size(
     # Six, then the session with its case, results, comments.
     with django_assert_num_queries(9):
         client.get(oldest)
-    # Six, then the symptom menu, the sums per symptom, the checks that never resolve, their
-    # titles (skipped when no check is flagged); for one symptom's detail also the chosen
-    # symptom and its checks' sums.
-    with django_assert_max_num_queries(10):
+    # Six, then the symptom and revision menus, the sums per symptom, the checks that never
+    # resolve and their titles, the evidence (recent check runs, the flagged checks' names)
+    # and the searches that found nothing; titles are skipped when nothing is flagged. For one
+    # symptom's detail also the chosen symptom and its checks' sums, and with a revision to
+    # compare, that revision and the outcomes before and after it.
+    with django_assert_max_num_queries(14):
         client.get("/review/insights/")
     symptom = Case.objects.first().symptom_id
-    with django_assert_num_queries(12):
+    with django_assert_max_num_queries(16):
         client.get(f"/review/insights/?symptom={symptom}")
+    with django_assert_max_num_queries(18):
+        response = client.get(f"/review/insights/?symptom={symptom}&revision=1")
+    assert response.context["compared"].after.total == Case.objects.filter(symptom=symptom).count()
     with django_assert_num_queries(7):  # six, then the streamed cases in one query
         b"".join(client.get("/review/cases.csv").streaming_content)
 
