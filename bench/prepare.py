@@ -10,6 +10,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 import django
 
@@ -32,6 +33,18 @@ from diagnostics.content.models import Symptom  # noqa: E402
 from diagnostics.diagnosis.models import Case, CheckResult, DiagnosticSession  # noqa: E402
 
 SYMPTOM = "webhooks-not-firing"
+# What customers type: a title's words, a summary's, a check's, a prefix, a typo (PostgreSQL
+# forgives it), websearch syntax, and words nothing matches.
+SEARCHES = [
+    "webhooks not firing",
+    "calendar sync fails",
+    "invoice export slow",
+    "safari",
+    "dashb",
+    "calender sync",
+    '"wrong time zone" -billing',
+    "spaceship engine",
+]
 
 
 def main(out, live_sessions, soak_sessions):
@@ -59,6 +72,7 @@ def main(out, live_sessions, soak_sessions):
         "floor": ("GET", ["/bench/floor/"], False),
         "index": ("GET", ["/"], False),
         "symptom": ("GET", [f"/symptoms/{SYMPTOM}/"], False),
+        "search": ("GET", [f"/?{urlencode({'q': words})}" for words in SEARCHES], False),
         "session": ("GET", [f"/cases/{s.token}/" for s in live], False),
         "tick": ("POST", ticks, False),
         "case": ("GET", [f"/cases/{case.session.token}/"], False),

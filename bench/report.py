@@ -6,6 +6,7 @@ ENDPOINTS = [
     "floor",
     "index",
     "symptom",
+    "search",
     "session",
     "tick",
     "case",

@@ -16,6 +16,7 @@ from diagnostics.content.models import (
     MESSAGE_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
+    Category,
     Visibility,
 )
 from diagnostics.content.playbook import MAX_BYTES, staff_members
@@ -52,6 +53,18 @@ class SearchForm(forms.Form):
                 "spellcheck": "false",
             }
         ),
+    )
+
+    # Browsing one category of a large playbook, a page at a time.
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(published=True),
+        to_field_name="key",
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That category is not in the playbook."},
+    )
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput
     )
 
 

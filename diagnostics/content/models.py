@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,6 +68,13 @@ class SymptomQuerySet(models.QuerySet):
             .order_by("category__position", "category__key", "position", "key")
         )
 
+    def first_of_each_category(self, n):
+        """The ids of the first `n` symptoms of each category, in reading order."""
+        place = models.Window(
+            RowNumber(), partition_by=models.F("category_id"), order_by=["position", "key"]
+        )
+        return self.annotate(place=place).filter(place__lte=n).values("pk")
+
     def for_page(self, user=None):
         """Symptoms `user` may open, with their published checks in order: two queries."""
         return (
@@ -74,6 +82,12 @@ class SymptomQuerySet(models.QuerySet):
             .select_related("category")
             .prefetch_related(models.Prefetch("checks", queryset=Check.objects.published()))
         )
+
+
+class SymptomManager(models.Manager.from_queryset(SymptomQuerySet)):
+    def get_queryset(self):
+        # Only search reads the search vector (in SQL): no page loads it into Python.
+        return super().get_queryset().defer("search_vector")
 
 
 class Symptom(models.Model):
@@ -112,7 +126,7 @@ class Symptom(models.Model):
     # checks, weighted, rebuilt at every publish by content/search.py. GIN-indexed by 0019.
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = SymptomQuerySet.as_manager()
+    objects = SymptomManager()
 
     class Meta:
         ordering = ["category__position", "position", "key"]

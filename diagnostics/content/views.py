@@ -2,6 +2,8 @@
 
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import ngettext
@@ -32,14 +34,40 @@ def symptom_index(request):
         context["status"] = found_text(len(found), words)
         search.count(words, found=bool(found), previous=shown_before(request))
     elif form.is_valid():
-        context["symptoms"] = with_links(
-            list(Symptom.objects.for_index(request.user)), "diagnostics:symptom_detail", "key"
-        )
+        context |= browse(request, form.cleaned_data["category"], form.cleaned_data["page"])
     status = 400 if form.errors else 200
     response = render_htmx(request, "content/symptom_index.html", "results", context, status)
     if request.htmx:  # the address bar keeps the search, so it can be shared or gone back to
         response["HX-Push-Url"] = f"{request.path}?{urlencode({'q': words})}" if words else "/"
     return response
+
+
+PER_CATEGORY = 15  # symptoms under each category on the index; the rest one link away
+PER_PAGE = 100  # symptoms per page of one category
+
+
+def browse(request, category, page):
+    """Symptoms to pick from: the first few of every category, each with a link to all of
+    them, or one `category` a page at a time. Bounded whatever the playbook's size: which
+    symptoms to show is chosen first, and only those are counted and drawn."""
+    visible = Symptom.objects.visible_to(request.user)
+    listed = Symptom.objects.for_index(request.user)
+    if category is None:
+        shown = list(listed.filter(pk__in=visible.first_of_each_category(PER_CATEGORY)))
+        totals = dict(
+            visible.values("category_id").annotate(n=Count("id")).values_list("category_id", "n")
+        )
+        for symptom in shown:
+            symptom.category.total = totals.get(symptom.category_id, 0)
+        return {"symptoms": with_links(shown, "diagnostics:symptom_detail", "key")}
+    ids = visible.filter(category=category).order_by("position", "key").values_list("pk")
+    page = Paginator(ids, PER_PAGE).get_page(page)
+    shown = list(listed.filter(pk__in=[pk for (pk,) in page.object_list]))
+    return {
+        "symptoms": with_links(shown, "diagnostics:symptom_detail", "key"),
+        "category": category,
+        "page": page,
+    }
 
 
 def found_text(n, words):

@@ -110,8 +110,6 @@ class InsightsForm(DateRangeForm):
         to_field_name="number",
         required=False,
         widget=FastSelect,
-        help_text="With a symptom chosen: its outcomes on earlier revisions against this one "
-        "and later.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -84,13 +84,50 @@ def test_pages_send_a_strict_content_security_policy(client):
 
 
 @pytest.mark.parametrize("symptoms", [10, 100])
-def test_index_query_count_stays_flat(client, django_assert_max_num_queries, symptoms):
+def test_index_query_count_stays_flat(client, django_assert_num_queries, symptoms):
     categories = [make_category() for _ in range(5)]
     for i in range(symptoms):
         make_symptom(checks=4, category=categories[i % 5])
-    with django_assert_max_num_queries(1):
+    with django_assert_num_queries(2):  # the symptoms shown, then each category's total
         response = client.get("/")
-    assert response.content.decode().count('href="/symptoms/') == symptoms
+    assert response.content.decode().count('href="/symptoms/') == min(symptoms, 5 * 15)
+
+
+def test_a_large_category_shows_its_first_symptoms_and_links_to_the_rest(client):
+    category = make_category(title="Printers")
+    for i in range(40):
+        make_symptom(category=category, title=f"Printer fault {i:02d}", position=i)
+    html = client.get("/").content.decode()
+    assert html.count('href="/symptoms/') == 15
+    assert "Printer fault 00" in html
+    assert "Printer fault 15" not in html
+    link = f'href="/?category={category.key}">All 40 symptoms in Printers</a>'
+    assert link in html
+
+
+@pytest.mark.parametrize(("page", "shown", "last"), [("1", 100, "099"), ("2", 20, "119")])
+def test_a_category_lists_all_its_symptoms_a_page_at_a_time(
+    client, django_assert_num_queries, page, shown, last
+):
+    category = make_category(title="Printers")
+    for i in range(120):
+        make_symptom(category=category, title=f"Printer fault {i:03d}", position=i)
+    # The category, the count, the page's ids, its symptoms.
+    with django_assert_num_queries(4):
+        response = client.get("/", {"category": category.key, "page": page})
+    html = response.content.decode()
+    assert html.count('href="/symptoms/') == shown
+    assert f"Printer fault {last}" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("category=nope", "not in the playbook"), ("page=x", "whole number"), ("page=0", "")],
+)
+def test_a_bad_category_or_page_says_so(client, query, message):
+    response = client.get(f"/?{query}")
+    assert response.status_code == 400
+    assert message in response.content.decode()
 
 
 @pytest.mark.parametrize("checks", [10, 100])

@@ -6,11 +6,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from diagnostics.content import search
 from diagnostics.content.models import Category, Check, PlaybookRevision, Symptom
 from diagnostics.diagnosis.models import (
     Case,
     CheckResult,
     DiagnosticSession,
+    Helped,
     Outcome,
     ResultStatus,
     ReviewStatus,
@@ -28,6 +30,52 @@ NOTES = [
     "Logs show 401 responses.",
     "Could not reproduce.",
 ]
+# Generated symptoms are written from these, so search has real words to rank (2,000 of them
+# share words the way a large playbook does).
+THINGS = [
+    "Calendar sync",
+    "Invoice export",
+    "Password reset email",
+    "Mobile app",
+    "CSV import",
+    "Single sign-on",
+    "Chat widget",
+    "Report builder",
+    "API token",
+    "Billing page",
+    "Push notification",
+    "Team invite",
+    "File upload",
+    "Search bar",
+    "Dashboard chart",
+    "Audit log",
+    "Slack integration",
+    "Webhook retry",
+    "Custom domain",
+    "Data export",
+    "Two-factor prompt",
+    "Ticket form",
+    "Knowledge base",
+    "Printer driver",
+    "VPN client",
+    "Email forwarding",
+    "Phone number port",
+    "Payment card",
+    "Shipping label",
+    "Barcode scanner",
+]
+TROUBLES = ["fails after the update", "is slow to load", "shows an error", "times out",
+            "loses changes", "shows the wrong time zone", "is missing for some users",
+            "sends duplicates", "cannot be opened on Safari", "stops after 100 rows",
+            "shows blank", "is rejected with 403", "keeps asking to sign in",
+            "arrives late", "has garbled characters"]  # fmt: skip
+CHECK_TEMPLATES = ["Confirm the {thing} setting is enabled.",
+                   "Check the browser console for errors.", "Ask for the exact error message.",
+                   "Verify the account's plan includes {thing}.", "Try again in a private window.",
+                   "Compare with a second user on the same team.",
+                   "Look for the request in the audit log.",
+                   "Clear the cache and reload."]  # fmt: skip
+
 SUMMARIES = [
     "Fixed during the call.",
     "Customer will retry tomorrow.",
@@ -72,16 +120,21 @@ class Command(BaseCommand):
         )
         first = Symptom.objects.filter(key__startswith="generated-").count()
         for n in range(first + 1, first + count + 1):
+            thing, trouble = rng.choice(THINGS), rng.choice(TROUBLES)
             symptom = Symptom.objects.create(
                 category=category,
                 key=f"generated-{n:04d}",
-                title=f"Generated symptom {n}",
+                title=f"{thing} {trouble} ({n})",
+                summary=f"Customers say the {thing.lower()} {trouble}, on some accounts only.",
                 position=n,
             )
+            templates = rng.sample(CHECK_TEMPLATES, rng.randint(5, 8))
             Check.objects.bulk_create(
-                Check(symptom=symptom, key=f"check-{i}", title=f"Generated check {i}", position=i)
-                for i in range(1, rng.randint(5, 8) + 1)
-            )
+                Check(symptom=symptom, key=f"check-{i}", title=text.format(thing=thing.lower()),
+                      position=i)
+                for i, text in enumerate(templates, start=1)
+            )  # fmt: skip
+        search.reindex()  # made here, not published through an import
         self.stdout.write(f"Generated {count} symptoms with 5 to 8 checks each.")
 
     def create_batch(self, size, playbook, agents, revision, rng, now):
@@ -154,4 +207,6 @@ class Command(BaseCommand):
             ticket=session.ticket,
             review_status=status,
             reviewed_at=saved + timedelta(days=1) if status != ReviewStatus.NEW else None,
+            # About a third of customers say whether it helped; most who do say yes.
+            helped=rng.choices(["", Helped.YES, Helped.NO], weights=[65, 25, 10])[0],
         )
