@@ -210,7 +210,8 @@ def editor_evidence():
     from diagnostics.review.tallies import CheckTotal, SymptomTotal
 
     symptoms = insights.report(SymptomTotal.objects.all(), CheckTotal.objects.none())
-    flags = evidence.symptom_flags(symptoms["symptoms"]) + evidence.check_flags()
+    most_cases = [s.symptom_id for s in symptoms["symptoms"][: insights.TOP]]
+    flags = evidence.symptom_flags(symptoms["symptoms"]) + evidence.check_flags(most_cases)
     since = timezone.localdate() - timedelta(days=NOT_FOUND_DAYS)
     return {
         "flags": flags[:EVIDENCE_SHOWN],

@@ -2,21 +2,24 @@
 numbers, and a symptom's outcomes before and after a revision.
 
 - A check that found no problem in its last runs, or that is mostly "not applicable": from
-  each symptom's newest cases (`RECENT` of them), in one query whatever the number of cases
-  (it walks the index on symptom and saving time).
+  each symptom's newest cases (`RECENT` of them), for the symptoms a page lists, in one query
+  whatever the number of cases (it walks the index on symptom and saving time).
 - A symptom often escalated, or often said not to have helped: from the tallies.
 - Searches that found nothing: from the search counts.
 """
 
+import math
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Q
 
 from diagnostics.content.models import Check
-from diagnostics.diagnosis.models import Case, Helped, Outcome, ResultStatus
+from diagnostics.diagnosis.models import Case, CheckResult, Helped, Outcome, ResultStatus
 
 RECENT = 20  # each symptom's newest cases that the check flags read
+SHOWN = 50  # flags a page lists; the rest are counted
+MAX_SYMPTOMS = 100  # symptoms whose checks one page flags (the ones it lists, most cases first)
 MIN_RUNS = 10  # fewer answered runs than this say nothing either way
 NOT_APPLICABLE_SHARE = 50  # percent of runs answered "not applicable"
 MIN_CASES = 10  # a symptom's cases before its escalation share means anything
@@ -53,11 +56,12 @@ class Flag:
         return round(100 * self.count / self.total) if self.total else 0
 
 
-def check_flags(symptom=None):
-    """Flags on checks from the newest RECENT cases of each symptom (or of `symptom`): ones
-    that found no problem in any of their answered runs, and ones mostly answered "not
-    applicable". Two queries: the counts, then the checks' titles."""
-    rows = _recent_runs(symptom.pk if symptom else None)
+def check_flags(symptom_ids):
+    """Flags on the checks of `symptom_ids` (at most MAX_SYMPTOMS of them) from each one's
+    newest RECENT cases: checks that found no problem in any of their answered runs, and
+    checks mostly answered "not applicable". Two queries (the counts, then the flagged checks'
+    titles), whose work is bounded by the symptoms asked about, not by the cases."""
+    rows = _recent_runs(list(symptom_ids)[:MAX_SYMPTOMS])
     flags = []
     for symptom_id, key, runs, problems, not_applicable in rows:
         if runs < MIN_RUNS:
@@ -72,28 +76,31 @@ def check_flags(symptom=None):
     return flags
 
 
-def _recent_runs(symptom_id=None):
-    """(symptom id, check key, answered runs, problems found, not applicable) over each
-    symptom's newest RECENT cases. A window over the cases numbers them newest first per
-    symptom (the index on symptom and saving time serves it); their results are added up."""
-    case, result = Case._meta.db_table, "diagnostics_checkresult"
-    where = "WHERE symptom_id = %s" if symptom_id else ""
+def _recent_runs(symptom_ids):
+    """(symptom id, check key, answered runs, problems found, not applicable) over the newest
+    RECENT cases of each symptom. Each symptom's newest cases are one short walk down the index
+    on symptom and saving time; their results are added up in the same query."""
+    if not symptom_ids:
+        return []
+    case, result = Case._meta.db_table, CheckResult._meta.db_table
+    newest = (
+        f"SELECT * FROM (SELECT session_id, symptom_id FROM {case} WHERE symptom_id = %s "
+        "ORDER BY saved_at DESC, id DESC LIMIT %s) AS newest_{}"
+    )
+    recent = " UNION ALL ".join(newest.format(i) for i in range(len(symptom_ids)))
     sql = f"""
         SELECT recent.symptom_id, r.key, COUNT(*),
                SUM(CASE WHEN r.status = %s THEN 1 ELSE 0 END),
                SUM(CASE WHEN r.status = %s THEN 1 ELSE 0 END)
-        FROM (
-            SELECT session_id, symptom_id,
-                   ROW_NUMBER() OVER (PARTITION BY symptom_id ORDER BY saved_at DESC, id DESC) AS n
-            FROM {case} {where}
-        ) recent
+        FROM ({recent}) recent
         JOIN {result} r ON r.session_id = recent.session_id
-        WHERE recent.n <= %s AND r.status <> %s
+        WHERE r.status <> %s
         GROUP BY recent.symptom_id, r.key
     """
     params = [ResultStatus.PROBLEM, ResultStatus.NOT_APPLICABLE]
-    params += [symptom_id] if symptom_id else []
-    params += [RECENT, ResultStatus.PENDING]
+    for symptom_id in symptom_ids:
+        params += [symptom_id, RECENT]
+    params.append(ResultStatus.PENDING)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -117,11 +124,26 @@ def _name(flags):
             flag.check_title = flag.check_key
 
 
+def surely_at_least(count, total, percent, z=1.96):
+    """Whether `count` of `total` shows a share of at least `percent` with 95% confidence
+    (the Wilson score interval's lower bound): 4 of 12 is no evidence of a 30% share, 40 of
+    100 is. Small samples stop flagging symptoms by chance."""
+    if not total:
+        return False
+    p, n = count / total, total
+    centre = p + z * z / (2 * n)
+    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return 100 * (centre - margin) / (1 + z * z / n) >= percent
+
+
 def symptom_flags(symptom_stats):
-    """Flags on symptoms from their outcome sums (`insights.SymptomStats`, already read)."""
+    """Flags on symptoms from their outcome sums (`insights.SymptomStats`, already read):
+    shares surely over their threshold, most sure first."""
     flags = []
     for stats in symptom_stats:
-        if stats.total >= MIN_CASES and 100 * stats.escalated >= ESCALATED_SHARE * stats.total:
+        if stats.total >= MIN_CASES and surely_at_least(
+            stats.escalated, stats.total, ESCALATED_SHARE
+        ):
             flags.append(
                 Flag("escalated", stats.symptom_id,
                      f"Escalated in {stats.escalated} of {stats.total} cases",
@@ -129,14 +151,14 @@ def symptom_flags(symptom_stats):
                      symptom_key=stats.key)
             )  # fmt: skip
         answers = stats.helped_yes + stats.helped_no
-        if answers >= MIN_ANSWERS and 100 * stats.helped_no >= DID_NOT_HELP_SHARE * answers:
+        if answers >= MIN_ANSWERS and surely_at_least(stats.helped_no, answers, DID_NOT_HELP_SHARE):
             flags.append(
                 Flag("did_not_help", stats.symptom_id,
                      f"Did not solve the problem in {stats.helped_no} of {answers} answers",
                      stats.helped_no, answers, symptom_title=stats.title,
                      symptom_key=stats.key)
             )  # fmt: skip
-    return flags
+    return sorted(flags, key=lambda f: (-f.percent, -f.total))
 
 
 @dataclass
@@ -215,4 +237,4 @@ def for_symptom(symptom):
     from diagnostics.review.tallies import CheckTotal, SymptomTotal
 
     stats = report(SymptomTotal.objects.filter(symptom=symptom), CheckTotal.objects.none())
-    return symptom_flags(stats["symptoms"]) + check_flags(symptom)
+    return symptom_flags(stats["symptoms"]) + check_flags([symptom.pk])

@@ -182,6 +182,9 @@ def review_insights(request):
     report = insights.report(symptoms, checks, detail=detail)
     shown = report["symptoms"] if "all" in request.GET else report["symptoms"][: insights.TOP]
     never = report["never_resolve"]
+    # Checks are flagged for the symptoms listed (and the one chosen), most cases first.
+    listed = [*([detail.pk] if detail else []), *(s.symptom_id for s in shown)]
+    flags = evidence.symptom_flags(report["symptoms"]) + evidence.check_flags(listed)
     context = {
         "form": form,
         **report,
@@ -190,7 +193,8 @@ def review_insights(request):
         "chart": insights.chart(shown),
         "never_resolve": never[: insights.NEVER_SHOWN],
         "never_hidden": max(0, len(never) - insights.NEVER_SHOWN),
-        "flags": evidence.symptom_flags(report["symptoms"]) + evidence.check_flags(),
+        "flags": flags[: evidence.SHOWN],
+        "flags_hidden": max(0, len(flags) - evidence.SHOWN),
         "not_found": search.not_found(form.filter_days(SearchCount.objects.all())),
         "compared": evidence.before_and_after(detail, revision) if detail and revision else None,
         "recent": evidence.RECENT,

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from diagnostics.content.models import PlaybookRevision, SearchCount
 from diagnostics.diagnosis.models import Case, CheckResult, DiagnosticSession, ResultStatus
-from diagnostics.review import evidence, tallies
+from diagnostics.review import evidence, insights, tallies
+from diagnostics.review.tallies import CheckTotal, SymptomTotal
 from tests.factories import make_case, make_symptom
 
 pytestmark = pytest.mark.django_db
@@ -37,19 +38,19 @@ def cases_with(symptom, n, statuses, outcome="escalated", revision=None, helped=
     tallies.rebuild()
 
 
-def flags_of(symptom=None):
-    return {(f.kind, f.check_key, f.count, f.total) for f in evidence.check_flags(symptom)}
+def flags_of(symptom):
+    return {(f.kind, f.check_key, f.count, f.total) for f in evidence.check_flags([symptom.pk])}
 
 
 def test_a_check_that_never_finds_a_problem_and_one_mostly_not_applicable_are_flagged():
     symptom = make_symptom(checks=3)
     cases_with(symptom, 12, [PROBLEM, OK, NA])
-    assert flags_of() == {
+    assert flags_of(symptom) == {
         ("never_found", "check-2", 0, 12),
         ("never_found", "check-3", 0, 12),
         ("not_applicable", "check-3", 12, 12),
     }
-    [flag] = [f for f in evidence.check_flags() if f.kind == "not_applicable"]
+    [flag] = [f for f in evidence.check_flags([symptom.pk]) if f.kind == "not_applicable"]
     assert flag.text == "“Not applicable” in 12 of its last 12 runs"
     assert flag.check_title.startswith("Check 3")
     assert flag.percent == 100
@@ -58,7 +59,7 @@ def test_a_check_that_never_finds_a_problem_and_one_mostly_not_applicable_are_fl
 def test_too_few_runs_flag_nothing():
     symptom = make_symptom(checks=2)
     cases_with(symptom, evidence.MIN_RUNS - 1, [OK, NA])
-    assert flags_of() == set()
+    assert flags_of(symptom) == set()
 
 
 def test_only_each_symptom_s_newest_cases_count():
@@ -72,21 +73,31 @@ def test_only_each_symptom_s_newest_cases_count():
 def test_unanswered_checks_are_not_runs():
     symptom = make_symptom(checks=2)
     cases_with(symptom, 15, [PROBLEM, ResultStatus.PENDING])
-    assert flags_of() == set()
+    assert flags_of(symptom) == set()
 
 
 def test_symptoms_often_escalated_or_said_not_to_help_are_flagged_with_their_numbers(client, lead):
     symptom = make_symptom(checks=1, title="Boiler lockout")
-    cases_with(symptom, 4, [PROBLEM], outcome="escalated", helped="no")
-    cases_with(symptom, 6, [PROBLEM], outcome="not_resolved", helped="yes")
-    cases_with(symptom, 2, [PROBLEM], outcome="not_resolved", helped="no")
+    cases_with(symptom, 9, [PROBLEM], outcome="escalated", helped="no")
+    cases_with(symptom, 1, [PROBLEM], outcome="escalated", helped="yes")
+    cases_with(symptom, 2, [PROBLEM], outcome="not_resolved")
     html = client.get("/review/insights/").content.decode()
-    # 4 of 12 escalated (33%), 6 of 12 answers "no" (50%): both at or over their thresholds.
-    row = 'data-flag="{}" data-symptom="{}" data-count="{}" data-total="12"'
-    assert row.format("escalated", symptom.pk, 4) in html
-    assert row.format("did_not_help", symptom.pk, 6) in html
-    assert "Escalated in 4 of 12 cases" in html
-    assert "Did not solve the problem in 6 of 12 answers" in html
+    row = 'data-flag="{}" data-symptom="{}" data-count="{}" data-total="{}"'
+    assert row.format("escalated", symptom.pk, 10, 12) in html
+    assert row.format("did_not_help", symptom.pk, 9, 10) in html
+    assert "Escalated in 10 of 12 cases" in html
+    assert "Did not solve the problem in 9 of 10 answers" in html
+
+
+def test_a_share_over_the_line_by_chance_in_a_small_sample_is_not_flagged():
+    symptom = make_symptom(checks=1)
+    cases_with(symptom, 4, [PROBLEM], outcome="escalated", helped="no")  # 4 of 12: 33%
+    cases_with(symptom, 8, [PROBLEM], outcome="not_resolved", helped="yes")
+    stats = insights.report(SymptomTotal.objects.all(), CheckTotal.objects.none())["symptoms"]
+    assert evidence.symptom_flags(stats) == []
+    cases_with(symptom, 36, [PROBLEM], outcome="escalated")  # 40 of 48: no doubt left
+    stats = insights.report(SymptomTotal.objects.all(), CheckTotal.objects.none())["symptoms"]
+    assert [f.kind for f in evidence.symptom_flags(stats)] == ["escalated"]
 
 
 def test_searches_without_a_result_are_listed_most_frequent_first(client, lead):
@@ -138,7 +149,7 @@ def test_flags_take_the_same_queries_at_10_and_1000_cases(client, lead, n):
     symptom = make_symptom(checks=3)
     cases_with(symptom, n, [PROBLEM, OK, NA])
     with CaptureQueriesContext(connection) as queries:
-        flags = evidence.check_flags()
+        flags = evidence.check_flags([symptom.pk])
     assert len(queries) == 2  # recent runs, then the flagged checks' names
     assert {f.kind for f in flags} == {"never_found", "not_applicable"}
     with CaptureQueriesContext(connection) as page:
@@ -168,4 +179,14 @@ def test_make_case_still_counts_in_flags():
     for _ in range(evidence.MIN_RUNS):
         make_case(symptom, problems=(1,))
     # make_case leaves unflagged checks pending: they are not runs, so nothing is flagged.
-    assert flags_of() == set()
+    assert flags_of(symptom) == set()
+
+
+def test_every_listed_symptom_s_checks_are_flagged_in_one_query():
+    symptoms = [make_symptom(checks=2) for _ in range(5)]
+    for symptom in symptoms:
+        cases_with(symptom, 12, [PROBLEM, OK])
+    with CaptureQueriesContext(connection) as queries:
+        flags = evidence.check_flags([s.pk for s in symptoms])
+    assert len(queries) == 2
+    assert {(f.symptom_id, f.check_key) for f in flags} == {(s.pk, "check-2") for s in symptoms}
