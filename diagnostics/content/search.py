@@ -122,14 +122,20 @@ def search(text, user=None, limit=LIMIT):
 def _postgresql(query, visible, limit):
     from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 
-    every = SearchQuery(query.text, search_type="websearch", config=CONFIG)
+    every = Q(search_vector=SearchQuery(query.text, search_type="websearch", config=CONFIG))
+    if not query.phrases and len(query.groups) == 1:
+        # Every word, the last one also as the start of a word, as on SQLite: what someone is
+        # still typing ("webhooks not fir") already counts as every word.
+        *done, typing = query.words
+        typed = " & ".join([*done, f"{typing}:*"])
+        every |= Q(search_vector=SearchQuery(typed, search_type="raw", config=CONFIG))
     # Any word, each also as a prefix (`webh` finds "webhooks" as someone types).
     any_word = SearchQuery(
         " | ".join(f"{word}:*" for word in query.words), search_type="raw", config=CONFIG
     )
     near = " ".join(word for word in query.words if len(word) >= 3)  # "a" is like anything
     symptoms = visible.select_related("category").annotate(
-        exact=ExpressionWrapper(Q(search_vector=every), output_field=BooleanField()),
+        exact=ExpressionWrapper(every, output_field=BooleanField()),
         similar=TrigramWordSimilarity(Value(near), "title"),
         rank=ExpressionWrapper(
             Coalesce(SearchRank(F("search_vector"), any_word, weights=PG_WEIGHTS), 0.0)
@@ -176,14 +182,14 @@ def _sqlite(query, visible, limit, public_only):
     """Symptoms with every word, then (up to `limit`, and unless a phrase was quoted) those
     with any word, each by BM25."""
     left_out = " OR ".join(_fts_term(word) for word in query.excluded)
-    ranked, exact = {}, set()
+    ranked = {}
     expressions = [_fts_every(query)] if query.phrases else [_fts_every(query), _fts_any(query)]
-    for expression in expressions:
+    for i, expression in enumerate(expressions):
         if left_out:
             expression = f"({expression}) NOT ({left_out})"
         for pk, score in _fts_match(expression, limit, public_only):
             ranked.setdefault(pk, score)
-        if not exact:
+        if i == 0:
             exact = set(ranked)
         if len(ranked) >= limit:
             break

@@ -291,3 +291,17 @@ def test_a_search_runs_the_same_queries_at_any_number_of_symptoms(
     with django_assert_max_num_queries(expected):
         response = client.get("/", {"q": "boiler"})
     assert len(response.context["found"]) == min(n, 50)
+
+
+def test_a_search_still_being_typed_counts_as_every_word(client, home_repairs):
+    found = client.get("/", {"q": "toilet kee"}).context["found"]
+    assert found[0].key == "toilet-running"
+    assert found[0].exact
+    assert not [s for s in found[1:] if s.exact]
+
+
+def test_when_nothing_has_every_word_those_with_some_are_not_called_exact(client, home_repairs):
+    found = client.get("/", {"q": "toilet spaceship"}).context["found"]
+    assert found[0].key == "toilet-running"
+    assert not found[0].exact
+    assert "some of your words" in client.get("/", {"q": "toilet spaceship"}).content.decode()
