@@ -270,8 +270,7 @@ def _stem(word):
 
 def highlighter(query):
     """A regex finding the query's words (and their other forms) in text, or None."""
-    words = sorted({_stem(w) for w in (query.words if isinstance(query, Query) else query)},
-                   key=len, reverse=True)  # fmt: skip
+    words = sorted({_stem(word) for word in query.words}, key=len, reverse=True)
     if not words:
         return None
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\w*", re.IGNORECASE)
@@ -305,8 +304,9 @@ def excerpt(text, pattern, width=160):
 
 
 def _matching_checks(symptoms, query):
-    """Give each symptom `summary_excerpt`, and `matched_check` (the title of its first
-    published check mentioning a word) when the title and summary do not: one query."""
+    """Give each symptom its highlighted `title_html` and `summary_html_excerpt`, and
+    `matched_check` (the highlighted title of its first published check mentioning a word)
+    when its title and summary do not: one query, none when they all do."""
     pattern = highlighter(query)
     for symptom in symptoms:
         symptom.title_html = highlight(symptom.title, pattern)
