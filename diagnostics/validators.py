@@ -27,3 +27,17 @@ def refuse_layout_characters(value):
             f"Keep this to one line of plain text (it has U+{ord(found.group()):04X}).",
             code="layout_character",
         )
+
+
+DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def refuse_direction_marks(value):
+    """Text that others read (in lists, exports, webhooks) shows as typed: no marks that
+    reorder how it displays."""
+    refuse_control_characters(value)
+    if found := DIRECTION.search(value):
+        raise ValidationError(
+            f"Remove the invisible direction mark (U+{ord(found.group()):04X}) from this text.",
+            code="direction_mark",
+        )

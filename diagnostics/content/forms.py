@@ -48,7 +48,7 @@ class SearchForm(forms.Form):
         widget=forms.TextInput(
             attrs={
                 "type": "search",
-                "placeholder": "Describe what you see, such as “webhooks not firing”",
+                "placeholder": "Such as “webhooks not firing”",
                 "autocomplete": "off",
                 "spellcheck": "false",
             }

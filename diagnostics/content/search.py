@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Q, Sum, Value
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -43,6 +43,8 @@ FTS_TABLE = "diagnostics_symptom_search"
 WEIGHTS = (10.0, 4.0, 1.0)
 PG_WEIGHTS = [0.1, 0.1, 0.4, 1.0]
 WORD = re.compile(r"\w+")
+COUNTED_WORD = re.compile(r"[^\W_]+")
+LONG_NUMBER = re.compile(r"\d{7,}")  # in counted words, digit groups joined
 
 
 @dataclass
@@ -69,10 +71,11 @@ class Query:
 
 
 def normalise(text):
-    """The words of a search, as counted: lower case, compatibility forms folded, punctuation
-    and operators dropped ("Webhooks  NOT firing!" and "webhooks not firing" are one)."""
+    """The words of a search, as counted: lower case, compatibility forms folded, punctuation,
+    underscores and operators dropped ("Webhooks  NOT firing!" and "webhooks not firing" are
+    one)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(WORD.findall(folded)[:WORDS_MAX])[:QUERY_MAX_LENGTH]
+    return " ".join(COUNTED_WORD.findall(folded)[:WORDS_MAX])[:QUERY_MAX_LENGTH]
 
 
 def parse(text):
@@ -127,11 +130,11 @@ def _postgresql(query, visible, limit):
         # Every word, the last one also as the start of a word, as on SQLite: what someone is
         # still typing ("webhooks not fir") already counts as every word.
         *done, typing = query.words
-        typed = " & ".join([*done, f"{typing}:*"])
+        typed = " & ".join([*done, _tsquery_start(typing)])
         every |= Q(search_vector=SearchQuery(typed, search_type="raw", config=CONFIG))
     # Any word, each also as a prefix (`webh` finds "webhooks" as someone types).
     any_word = SearchQuery(
-        " | ".join(f"{word}:*" for word in query.words), search_type="raw", config=CONFIG
+        " | ".join(_tsquery_start(word) for word in query.words), search_type="raw", config=CONFIG
     )
     near = " ".join(word for word in query.words if len(word) >= 3)  # "a" is like anything
     symptoms = visible.select_related("category").annotate(
@@ -165,17 +168,39 @@ def _fts_term(term, prefix=False):
     return '"' + term.replace('"', "") + '"' + ("*" if prefix else "")
 
 
+def word_starts(word):
+    """What a word being typed may be the start of. The index holds stems ("notif" for
+    "notifications"), so a start typed past the stem ("notifica") would find nothing: a
+    shorter start is tried beside it."""
+    if len(word) < 6:
+        return [word]
+    return [word, word[: len(word) - 3]]
+
+
+def _fts_start(word):
+    starts = [_fts_term(start, prefix=True) for start in word_starts(word)]
+    return starts[0] if len(starts) == 1 else "(" + " OR ".join(starts) + ")"
+
+
 def _fts_every(query):
-    """The FTS5 expression for websearch semantics: all terms of a group, any group."""
+    """The FTS5 expression for websearch semantics: all terms of a group, any group; a
+    group's last word also as the start of a word."""
     groups = []
     for group in query.groups:
-        terms = [_fts_term(t, prefix=(t == group[-1] and " " not in t)) for t in group]
+        terms = [_fts_term(t) for t in group[:-1]]
+        last = group[-1]
+        terms.append(_fts_term(last) if " " in last else _fts_start(last))
         groups.append("(" + " AND ".join(terms) + ")")
     return " OR ".join(groups)
 
 
 def _fts_any(query):
-    return " OR ".join(_fts_term(word, prefix=True) for word in query.words)
+    return " OR ".join(_fts_start(word) for word in query.words)
+
+
+def _tsquery_start(word):
+    starts = [f"{start}:*" for start in word_starts(word)]
+    return starts[0] if len(starts) == 1 else "(" + " | ".join(starts) + ")"
 
 
 def _sqlite(query, visible, limit, public_only):
@@ -325,24 +350,26 @@ def _matching_checks(symptoms, query):
 # -- Counting what people look for ------------------------------------------------------------
 
 
-def count(text, found, previous=""):
-    """Count one search of `text` (masked, then normalised) today, and whether it `found`
-    anything. As someone types, each pause searches: when `previous` (the search the page
-    showed before) is the same words, or a shorter or longer form of them, this search
-    replaces it in the counts instead of adding one, so "webh", "webhoo", "webhooks" count
-    once, as "webhooks". Two queries, three when it replaces one."""
+def count(text, found):
+    """Count one search of `text` today by its normalised words, and whether it `found`
+    anything. A search that leaves words out (-word) is not counted: its words alone would
+    read as a search that found nothing. Nor is one holding anything personal: what masking
+    would remove (an e-mail address, a card number, a key...), read in every spelling NFKC
+    folds (full-width digits, small commercial at), or a long number (a phone, an order, an
+    account). Two queries."""
     from diagnostics.privacy.masking import mask
 
-    words = normalise(mask(text))
-    before = normalise(mask(previous)) if previous else ""
-    if not words or words == before:
+    folded = unicodedata.normalize("NFKC", text)
+    words = normalise(folded)
+    if (
+        parse(folded).excluded  # "webhooks -firing" found nothing; "webhooks" would not
+        or not words
+        or mask(folded) != folded
+        or mask(words) != words
+        or LONG_NUMBER.search(re.sub(r"(?<=\d) (?=\d)", "", words))
+    ):
         return
     day = timezone.localdate()
-    if before and (words.startswith(before) or before.startswith(words)):
-        SearchCount.objects.filter(day=day, words=before, searches__gt=0).update(
-            searches=F("searches") - 1,
-            without_result=Least(F("without_result"), F("searches") - 1),
-        )
     counts = {"searches": 1, "without_result": 0 if found else 1}
     changes = {name: F(name) + value for name, value in counts.items() if value}
     if SearchCount.objects.filter(day=day, words=words).update(**changes):

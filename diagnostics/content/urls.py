@@ -4,6 +4,7 @@ from diagnostics.content import editor, history, views
 
 urlpatterns = [
     path("", views.symptom_index, name="symptom_index"),
+    path("search/seen/", views.search_seen, name="search_seen"),
     path("symptoms/<str:key>/", views.symptom_detail, name="symptom_detail"),
     # The editor: one shared draft, published as a revision.
     path("playbook/", editor.playbook, name="playbook"),

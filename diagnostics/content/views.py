@@ -1,14 +1,16 @@
 """The public symptom pages, and the published playbook as a YAML download."""
 
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from diagnostics import throttle
 from diagnostics.content import search
 from diagnostics.content.forms import SearchForm
 from diagnostics.content.models import Symptom, sees_staff_only
@@ -17,7 +19,7 @@ from diagnostics.content.playbook import (
 )
 from diagnostics.diagnosis.forms import StartForm
 from diagnostics.diagnosis.remembered import started_here
-from diagnostics.http import render_htmx, with_links
+from diagnostics.http import client_address, render_htmx, whole_page, with_links
 from diagnostics.staff.roles import is_agent, staff_page
 
 
@@ -32,13 +34,15 @@ def symptom_index(request):
         found = search.search(words, request.user)
         context["found"] = with_links(found, "diagnostics:symptom_detail", "key")
         context["status"] = found_text(len(found), words)
-        search.count(words, found=bool(found), previous=shown_before(request))
+        if whole_page(request):  # with htmx, results count once they stay on screen (below)
+            count_search(request, words, found=bool(found))
     elif form.is_valid():
         context |= browse(request, form.cleaned_data["category"], form.cleaned_data["page"])
     status = 400 if form.errors else 200
     response = render_htmx(request, "content/symptom_index.html", "results", context, status)
-    if request.htmx:  # the address bar keeps the search, so it can be shared or gone back to
-        response["HX-Push-Url"] = f"{request.path}?{urlencode({'q': words})}" if words else "/"
+    if request.htmx:  # the address keeps the search, so it can be shared; typing replaces it
+        # rather than adding a step to go back through per pause
+        response["HX-Replace-Url"] = f"{request.path}?{urlencode({'q': words})}" if words else "/"
     return response
 
 
@@ -81,11 +85,26 @@ def found_text(n, words):
     ) % {"n": n, "words": words, "best": best}
 
 
-def shown_before(request):
-    """The search the page showed before this one, as htmx reports it (`HX-Current-URL`)."""
-    if not request.htmx or not request.htmx.current_url:
-        return ""
-    return parse_qs(urlsplit(request.htmx.current_url).query).get("q", [""])[0][:200]
+SEARCHES_COUNTED_PER_HOUR = 120  # from one client: past this its searches are not counted
+
+
+def count_search(request, words, found):
+    """Count a search for the editors' list, unless this client has been counted a lot
+    this hour (a keyed hash of its address; the count itself keeps only the words)."""
+    if throttle.allow("search-count", client_address(request), SEARCHES_COUNTED_PER_HOUR):
+        search.count(words, found=found)
+
+
+@require_POST
+def search_seen(request):
+    """The beacon a search's results send after staying on screen a moment: what someone
+    typed and then read is counted, the keystrokes on the way to it are not."""
+    form = SearchForm(request.POST)
+    words = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if words:
+        found = search.search(words, request.user, limit=1)
+        count_search(request, words, found=bool(found))
+    return HttpResponse(status=204)
 
 
 def symptom_detail(request, key, start_form=None, status=200):

@@ -12,7 +12,11 @@ from diagnostics.diagnosis.models import (
     ResultStatus,
 )
 from diagnostics.privacy.masking import MaskedCharField
-from diagnostics.validators import refuse_control_characters, refuse_layout_characters
+from diagnostics.validators import (
+    refuse_control_characters,
+    refuse_direction_marks,
+    refuse_layout_characters,
+)
 
 CHOOSABLE = [(s.value, s.label) for s in ResultStatus if s != ResultStatus.PENDING]
 
@@ -119,7 +123,7 @@ class FeedbackForm(forms.Form):
         label="What helped, or what was missing? (optional)",
         required=False,
         max_length=FEEDBACK_MAX_LENGTH,
-        validators=[refuse_control_characters],
+        validators=[refuse_direction_marks],
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={
             "max_length": f"Keep it under {FEEDBACK_MAX_LENGTH} characters (it has %(show_value)d)."

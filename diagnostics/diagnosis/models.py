@@ -406,11 +406,16 @@ class Case(models.Model):
 
         now = timezone.now()
         with transaction.atomic():
-            before = (
-                Case.objects.select_for_update().filter(pk=self.pk).values_list("helped", flat=True)
+            before, said = (
+                Case.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("helped", "helped_reason")
             ).get()
             if before and not may_change:
                 raise FeedbackTaken
+            if (before, said) == (helped, reason):  # sent again: nothing to record or tell
+                self.helped, self.helped_reason = helped, reason
+                return
             Case.objects.filter(pk=self.pk).update(
                 helped=helped, helped_reason=reason, helped_at=now
             )

@@ -80,10 +80,12 @@ def mask_ibans(text, marker):
     return IBAN_RUN.sub(replace, text)
 
 
-# Digits with single separators between them: spaces, tabs, no-break spaces, dots, dashes,
-# soft hyphens and zero-width spaces.
-CARD_RUN = regex.compile(r"(?<!\d)\d(?:[ \t\u00a0.\-\u2010-\u2015\u00ad\u200b]?\d){12,}(?!\d)")
-IBAN_RUN = regex.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,9}\b", regex.I)
+# Digits with up to three separators between them: spaces, tabs, no-break spaces, dots,
+# commas, slashes, underscores, dashes, soft hyphens and zero-width spaces.
+CARD_RUN = regex.compile(
+    r"(?<!\d)\d(?:[ \t\u00a0.,/_\-\u2010-\u2015\u00ad\u200b]{0,3}\d){12,}(?!\d)"
+)
+IBAN_RUN = regex.compile(r"\b[A-Z]{2}\d{2}(?: {0,3}[A-Z0-9]{1,4}){3,9}\b", regex.I)
 
 
 # name: (label, pattern, check of a match or None, marker)

@@ -20,11 +20,17 @@ from diagnostics.review.models import Comment
 BATCH = 500  # cases deleted per transaction, so a long backlog never holds one huge lock
 
 
+REMOVED = "[Removed by the retention policy]"
+
+
 def with_free_text(cases):
     """Cases that still hold something a person typed."""
     notes = CheckResult.objects.filter(session_id=OuterRef("session_id")).exclude(note="")
     comments = Comment.objects.filter(case_id=OuterRef("pk"))
-    return cases.filter(~Q(summary="") | ~Q(ticket="") | Exists(notes) | Exists(comments))
+    typed = ~Q(summary="") & ~Q(summary=REMOVED)
+    return cases.filter(
+        typed | ~Q(ticket="") | ~Q(helped_reason="") | Exists(notes) | Exists(comments)
+    )
 
 
 def plan(policy, now=None):
@@ -68,7 +74,10 @@ def remove_free_text(case_ids):
         session_ids = list(cases.values_list("session_id", flat=True))
         CheckResult.objects.filter(session_id__in=session_ids).exclude(note="").update(note="")
         Comment.objects.filter(case_id__in=case_ids).delete()
-        cases.update(summary="", ticket="")
+        # A summary becomes a marker, not empty: a case with no answers and no summary is one
+        # the tallies leave out, and removing text must not change what was counted.
+        cases.exclude(summary="").update(summary=REMOVED)
+        cases.update(ticket="", helped_reason="")
         DiagnosticSession.objects.filter(pk__in=session_ids).update(ticket="")
 
 

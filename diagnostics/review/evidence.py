@@ -188,10 +188,11 @@ class Shares:
         ]
 
 
-def before_and_after(symptom, revision):
-    """The outcomes of `symptom`'s cases run on revisions before `revision`, and on it or
-    later: one query. A case run before revisions were recorded counts as before."""
-    cases = Case.objects.filter(symptom=symptom)
+def before_and_after(symptom, revision, cases=None):
+    """The outcomes of `symptom`'s cases (of `cases`: all by default, or a date range's) run
+    on revisions before `revision`, and on it or later: one query. A case run before revisions
+    were recorded counts as before."""
+    cases = (Case.objects.all() if cases is None else cases).filter(symptom=symptom)
     after = Q(session__revision__number__gte=revision.number)
     sums = {}
     for side, where in (("before", ~after | Q(session__revision__isnull=True)), ("after", after)):

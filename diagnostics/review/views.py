@@ -196,7 +196,11 @@ def review_insights(request):
         "flags": flags[: evidence.SHOWN],
         "flags_hidden": max(0, len(flags) - evidence.SHOWN),
         "not_found": search.not_found(form.filter_days(SearchCount.objects.all())),
-        "compared": evidence.before_and_after(detail, revision) if detail and revision else None,
+        "compared": (
+            evidence.before_and_after(detail, revision, form.filter_dates(Case.objects.all()))
+            if detail and revision
+            else None
+        ),
         "recent": evidence.RECENT,
     }
     return render(request, "review/insights.html", context)

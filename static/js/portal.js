@@ -149,6 +149,8 @@ function notDone(element) {
 }
 
 function notSaved(event) {
+  // A beacon that only counts something (a search seen) fails quietly: nothing was asked.
+  if (event.detail.elt.closest && event.detail.elt.closest("[data-quiet]")) return;
   const row = rowOf(event.detail.elt);
   if (row) {
     setState(row, "Not saved: check your connection and try again.", true);
@@ -159,3 +161,11 @@ function notSaved(event) {
 document.addEventListener("htmx:sendError", notSaved);
 document.addEventListener("htmx:responseError", notSaved);
 document.addEventListener("htmx:timeout", notSaved);
+
+// htmx keeps a copy of the page for Back: keep what was typed in search boxes in it, or the
+// page comes back with the results of a search and an empty box.
+document.addEventListener("htmx:beforeHistorySave", () => {
+  for (const box of document.querySelectorAll('input[type="search"]')) {
+    box.setAttribute("value", box.value);
+  }
+});

@@ -41,7 +41,8 @@ def test_the_same_browser_may_change_its_answer_but_another_may_not(client):
     ("data", "problem"),
     [({}, "Choose yes or no."), ({"helped": "maybe"}, "Choose yes or no."),
      ({"helped": "no", "reason": "x" * 501}, "Keep it under 500 characters"),
-     ({"helped": "no", "reason": "bad \x1b"}, "control character")],
+     ({"helped": "no", "reason": "bad \x1b"}, "control character"),
+     ({"helped": "no", "reason": "evil \u202egnp.exe"}, "direction mark")],
 )  # fmt: skip
 def test_bad_answers_are_refused_and_change_nothing(client, data, problem):
     case = make_case()
@@ -107,3 +108,15 @@ def test_an_answer_reaches_webhooks_as_case_answered():
     delivery = Delivery.objects.get()
     assert delivery.event == "case.answered"
     assert json.loads(delivery.payload)["data"]["case"]["feedback"]["reason"] == "Still broken"
+
+
+def test_sending_the_same_answer_again_tells_webhooks_nothing_new(client):
+    from diagnostics.integrations.models import Delivery, Endpoint
+
+    Endpoint.objects.create(url="https://hooks.example.com/in", events=["case.answered"])
+    case = make_case()
+    for _ in range(3):
+        answer(client, case, helped="yes", reason="Fixed")
+    assert Delivery.objects.count() == 1
+    answer(client, case, helped="no", reason="Broke again")
+    assert Delivery.objects.count() == 2

@@ -62,7 +62,7 @@ def test_a_run_removes_what_is_too_old_and_the_statistics_equal_a_recount(mixed_
     command()
     assert not Case.objects.filter(pk=old.pk).exists()
     middle.refresh_from_db()
-    assert (middle.summary, middle.ticket) == ("", "")
+    assert (middle.summary, middle.ticket) == ("[Removed by the retention policy]", "")
     assert not Comment.objects.exists()
     assert not CheckResult.objects.filter(session=middle.session).exclude(note="").exists()
     # Its results stay: insights still count what each check found.
@@ -100,3 +100,23 @@ def test_retention_also_removes_the_typed_text_copied_into_the_webhook_log(mixed
     command()
     copy.refresh_from_db()
     assert copy.payload == ""  # the log line stays, its copy of the case does not
+
+
+def test_retention_removes_the_reason_given_and_keeps_the_tallies_of_a_summary_only_case():
+    symptom = make_symptom()
+    session = start_session(symptom)  # nothing answered: the summary is all it says
+    case = Case.objects.create(
+        session=session,
+        outcome="not_resolved",
+        summary="Call me back",
+        saved_at=timezone.now() - timedelta(days=100),
+    )
+    case.answer_feedback("yes", "my phone is +44 20 7946 0958, Jane Roe")
+    RetentionSettings.objects.update_or_create(pk=1, defaults={"free_text_days": 90})
+    command()
+    case.refresh_from_db()
+    assert case.helped_reason == ""
+    assert case.helped == "yes"  # the answer itself is not typed text: insights keep it
+    assert case.summary == "[Removed by the retention policy]"
+    assert tallies.differences() == []
+    assert "Would remove: 0 saved cases' typed text" in command("--dry-run")  # none left

@@ -4,7 +4,7 @@ from diagnostics.privacy import retention
 
 LABELS = {
     "cases": "whole saved cases",
-    "free_text": "saved cases' typed text (notes, summary, comments, ticket)",
+    "free_text": "saved cases' typed text (notes, summary, comments, ticket, feedback reason)",
     "sessions": "diagnoses nobody saved",
     "deliveries": "webhook deliveries from the log",
     "payloads": "logged webhook bodies (copies of cases' typed text)",
