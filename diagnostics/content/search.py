@@ -44,6 +44,19 @@ WEIGHTS = (10.0, 4.0, 1.0)
 PG_WEIGHTS = [0.1, 0.1, 0.4, 1.0]
 WORD = re.compile(r"\w+")
 COUNTED_WORD = re.compile(r"[^\W_]+")
+# Words too common to tell symptoms apart (as PostgreSQL's English configuration drops them):
+# SQLite's index keeps them, so "radiator cold at the top" would otherwise find every symptom
+# with an "at" or a "the" among those with some of the words.
+# fmt: off
+STOP_WORDS = frozenset([
+    "a", "about", "after", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can",
+    "cannot", "could", "did", "do", "does", "doesn", "don", "for", "from", "had", "has", "have",
+    "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "nor", "not", "of",
+    "on", "or", "our", "s", "so", "such", "t", "than", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "to", "too", "was", "we", "were", "what", "when",
+    "where", "which", "while", "who", "why", "will", "with", "you", "your",
+])
+# fmt: on
 LONG_NUMBER = re.compile(r"\d{7,}")  # in counted words, digit groups joined
 
 
@@ -58,13 +71,15 @@ class Query:
 
     @property
     def words(self):
-        """Every wanted word, in order, once: for the fallback, trigrams and highlighting."""
+        """Every wanted word that tells symptoms apart, in order, once: for the any-word
+        fallback, trigrams and highlighting (all of them, when every one is common)."""
         seen = {}
         for group in self.groups:
             for term in group:
                 for word in term.split():
                     seen.setdefault(word, None)
-        return list(seen)
+        telling = [word for word in seen if word not in STOP_WORDS]
+        return telling or list(seen)
 
     def __bool__(self):
         return bool(self.groups)
@@ -187,6 +202,7 @@ def _fts_every(query):
     group's last word also as the start of a word."""
     groups = []
     for group in query.groups:
+        group = [t for t in group if t not in STOP_WORDS] or group  # phrases keep theirs
         terms = [_fts_term(t) for t in group[:-1]]
         last = group[-1]
         terms.append(_fts_term(last) if " " in last else _fts_start(last))

@@ -1,10 +1,11 @@
 import functools
+from html import escape
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from diagnostics.content.models import PlaybookRevision, Symptom
@@ -22,16 +23,15 @@ class FastSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(key), mark_safe(" selected") if str(key) in selected else "", label)
-                for key, label in self.choices
-            ),
+        # The standard library's escape, once per value: at 2,000 symptoms, format_html per
+        # option was most of the review pages' time.
+        options = "".join(
+            f'<option value="{escape(str(key))}"{" selected" if str(key) in selected else ""}>'
+            f"{escape(str(label))}</option>"
+            for key, label in self.choices
         )
         attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        return format_html("<select{}>{}</select>", flatatt(attrs), options)
+        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
 
 
 def menu(field, rows, empty_label):

@@ -350,3 +350,10 @@ def test_a_search_that_leaves_words_out_is_not_counted(client, home_repairs):
     client.get("/", {"q": "boiler -pressure -noise -lockout -hot -pilot -radiator"})
     client.get("/", {"q": "-boiler"})
     assert not SearchCount.objects.exists()
+
+
+def test_common_words_do_not_pull_in_every_symptom(client, home_repairs):
+    found = client.get("/", {"q": "radiator cold at the top"}).context["found"]
+    assert found[0].key == "radiator-cold-top"
+    assert len(found) < 10  # of 40: "at" and "the" are in most of them
+    assert client.get("/", {"q": "the"}).status_code == 200  # only common words: still a search
