@@ -36,7 +36,10 @@ CONFIG = "english"  # the playbook's language, for stemming and stop words (Post
 LIMIT = 50  # results shown; past this the person refines the words
 QUERY_MAX_LENGTH = 200
 WORDS_MAX = 12  # words read from one query: more adds cost and no precision
-SIMILARITY = 0.5  # trigram word similarity that counts as a near miss (PostgreSQL)
+# The trigram word similarity that counts as a near miss ("boilr presure" is 0.58 like
+# "Boiler pressure", "dishwahser" 0.55 like "Dishwasher"). PostgreSQL's `%>` operator reads
+# it from the connection: settings.py sets pg_trgm.word_similarity_threshold to this.
+TRIGRAM_THRESHOLD = 0.5
 FTS_TABLE = "diagnostics_symptom_search"
 # Title, summary, checks: how much a match in each counts (BM25 weights; PostgreSQL ts_rank
 # takes its own [D, C, B, A] weights below, in the same proportion).
@@ -164,9 +167,13 @@ def _postgresql(query, visible, limit):
     if query.phrases:  # a quoted phrase asks for exactly that
         symptoms = symptoms.filter(exact=True)
     else:
-        symptoms = symptoms.filter(
-            Q(exact=True) | Q(search_vector=any_word) | Q(similar__gte=SIMILARITY)
-        )
+        # Each condition is one an index answers (the GIN index on the vector, and the trigram
+        # index on titles, whose threshold the connection sets: see TRIGRAM_THRESHOLD), so the
+        # database ranks only what matched instead of every symptom.
+        found = Q(exact=True) | Q(search_vector=any_word)
+        if near:
+            found |= Q(title__trigram_word_similar=near)
+        symptoms = symptoms.filter(found)
     if query.excluded:
         left_out = " | ".join(query.excluded)
         symptoms = symptoms.exclude(

@@ -357,3 +357,12 @@ def test_common_words_do_not_pull_in_every_symptom(client, home_repairs):
     assert found[0].key == "radiator-cold-top"
     assert len(found) < 10  # of 40: "at" and "the" are in most of them
     assert client.get("/", {"q": "the"}).status_code == 200  # only common words: still a search
+
+
+@on_postgresql
+def test_near_misses_are_found_through_the_title_index_at_search_s_threshold():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert cursor.fetchone()[0] == "0.5"
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'symptom_title_trgm_idx'")
+        assert "gin (title gin_trgm_ops)" in cursor.fetchone()[0]

@@ -230,10 +230,10 @@ def test_review_pages_run_the_same_queries_at_any_size(
     with django_assert_num_queries(9):
         client.get(oldest)
     # Six, then the symptom and revision menus, the sums per symptom, the checks that never
-    # resolve (how many, the most run) and their titles, the evidence (recent check runs, the flagged checks' names)
-    # and the searches that found nothing; titles are skipped when nothing is flagged. For one
-    # symptom's detail also the chosen symptom and its checks' sums, and with a revision to
-    # compare, that revision and the outcomes before and after it.
+    # resolve (how many, the most run) and their titles, the evidence (recent check runs, the
+    # flagged checks' names) and the searches that found nothing; titles are skipped when
+    # nothing is flagged. For one symptom's detail also the chosen symptom and its checks'
+    # sums, and with a revision to compare, that revision and the outcomes before and after.
     with django_assert_max_num_queries(15):
         client.get("/review/insights/")
     symptom = Case.objects.first().symptom_id
