@@ -61,6 +61,18 @@ STOP_WORDS = frozenset([
 ])
 # fmt: on
 LONG_NUMBER = re.compile(r"\d{7,}")  # in counted words, digit groups joined
+# What makes a search look personal, beyond what masking finds (it is only counted, so when in
+# doubt it is not): an at sign, a dotted name (john.doe, example.com), an address spelled out
+# ("jo at example dot com"), a long word mixing letters and digits (a key, a password), or
+# many digits in all (a card or phone number broken up by letters or words).
+PERSONAL = re.compile(
+    r"@|[^\W\d_]\.[^\W\d_]|\bat\b.*\bdot\b"
+    r"|\b(?=\w*\d)(?=\w*[^\W\d_])\w{12,}\b",
+    re.IGNORECASE,
+)
+MANY_DIGITS = 10
+SEARCH_COUNT_DAYS = 90  # search counts are kept this long (retention removes older days)
+ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
 
 
 @dataclass
@@ -92,14 +104,14 @@ def normalise(text):
     """The words of a search, as counted: lower case, compatibility forms folded, punctuation,
     underscores and operators dropped ("Webhooks  NOT firing!" and "webhooks not firing" are
     one)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = unicodedata.normalize("NFKC", ZERO_WIDTH.sub("", text)).casefold()
     return " ".join(COUNTED_WORD.findall(folded)[:WORDS_MAX])[:QUERY_MAX_LENGTH]
 
 
 def parse(text):
     """Read websearch syntax: words, "quoted phrases", -excluded words, `or`. Never fails:
     what is not understood is read as plain words."""
-    text = unicodedata.normalize("NFKC", text)[:QUERY_MAX_LENGTH]
+    text = unicodedata.normalize("NFKC", ZERO_WIDTH.sub("", text))[:QUERY_MAX_LENGTH]
     query, group, count = Query(text), [], 0
     for match in re.finditer(r'(-?)"([^"]*)"?|(-?)(\S+)', text):
         minus, phrase = (match[1], match[2]) if match[2] is not None else (match[3], match[4])
@@ -376,21 +388,11 @@ def _matching_checks(symptoms, query):
 def count(text, found):
     """Count one search of `text` today by its normalised words, and whether it `found`
     anything. A search that leaves words out (-word) is not counted: its words alone would
-    read as a search that found nothing. Nor is one holding anything personal: what masking
-    would remove (an e-mail address, a card number, a key...), read in every spelling NFKC
-    folds (full-width digits, small commercial at), or a long number (a phone, an order, an
-    account). Two queries."""
-    from diagnostics.privacy.masking import mask
-
-    folded = unicodedata.normalize("NFKC", text)
+    read as a search that found nothing. Nor is one that may hold anything personal (see
+    `looks_personal`), in any spelling NFKC folds. Two queries."""
+    folded = unicodedata.normalize("NFKC", ZERO_WIDTH.sub("", text))
     words = normalise(folded)
-    if (
-        parse(folded).excluded  # "webhooks -firing" found nothing; "webhooks" would not
-        or not words
-        or mask(folded) != folded
-        or mask(words) != words
-        or LONG_NUMBER.search(re.sub(r"(?<=\d) (?=\d)", "", words))
-    ):
+    if not words or parse(folded).excluded or looks_personal(folded, words):
         return
     day = timezone.localdate()
     counts = {"searches": 1, "without_result": 0 if found else 1}
@@ -402,6 +404,20 @@ def count(text, found):
             SearchCount.objects.create(day=day, words=words, **counts)
     except IntegrityError:  # someone else counted the same words first
         SearchCount.objects.filter(day=day, words=words).update(**changes)
+
+
+def looks_personal(folded, words):
+    """Whether a search (NFKC-folded, and as its counted words) may hold something about a
+    person: what masking would remove, or what PERSONAL and the digit limits catch."""
+    from diagnostics.privacy.masking import mask
+
+    return (
+        mask(folded) != folded
+        or mask(words) != words
+        or PERSONAL.search(folded) is not None
+        or LONG_NUMBER.search(re.sub(r"(?<=\d) (?=\d)", "", words)) is not None
+        or sum(character.isdigit() for character in folded) >= MANY_DIGITS
+    )
 
 
 def not_found(days=None, limit=20):

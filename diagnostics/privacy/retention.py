@@ -7,6 +7,8 @@ words), and whole cases go through `Case.delete`, the one path that takes a case
 tallies.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -101,10 +103,21 @@ def run(now=None):
     if "payloads" in found:
         done["payloads"] = found["payloads"].update(payload="")
     throttle.forget_before(timezone.now())  # past hours' rate-limit counters did their work
+    done["searches"] = forget_searches(now)
     RetentionSettings.objects.filter(pk=policy.pk).update(
         last_run_at=timezone.now(), last_run_counts=done
     )
     return done
+
+
+def forget_searches(now=None):
+    """Delete search counts older than search.SEARCH_COUNT_DAYS (days, not people: they are
+    only what editors look at next); returns how many rows went."""
+    from diagnostics.content.models import SearchCount
+    from diagnostics.content.search import SEARCH_COUNT_DAYS
+
+    cutoff = timezone.localdate(now or timezone.now()) - timedelta(days=SEARCH_COUNT_DAYS)
+    return SearchCount.objects.filter(day__lt=cutoff).delete()[0]
 
 
 def run_if_due():

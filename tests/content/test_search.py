@@ -265,7 +265,10 @@ def test_the_beacon_refuses_a_get_and_ignores_bad_input(client, home_repairs):
      "4111  1111  1111  1111", "4111/1111/1111/1111", "4111_1111_1111_1111",
      "\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11",
      "call +44 20 7946 0958", "order 12345678", "GB82 WEST 1234 5698 7654 32",
-     "sk_live_abcdefghijklmnop"],
+     "sk_live_abcdefghijklmnop", "john.doe @ example.com", "jane@localhost",
+     "john.doe at example dot com", "mailto jane%example.com", "api key abcdefgh12345",
+     "password hunter2secret", "sk live 4eC39HqLyjWDarjtT1zdp7dc", "4111x1111x1111x1111",
+     "4111 one 1111 two 1111 three 1111"],
 )  # fmt: skip
 def test_a_search_holding_anything_personal_is_not_counted(client, home_repairs, typed):
     client.get("/", {"q": typed})
@@ -366,3 +369,31 @@ def test_near_misses_are_found_through_the_title_index_at_search_s_threshold():
         assert cursor.fetchone()[0] == "0.5"
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'symptom_title_trgm_idx'")
         assert "gin (title gin_trgm_ops)" in cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    "typed", ["password reset email not arriving", "error 500 on export", "node js at startup",
+              "webhooks not firing", "2fa code rejected"],
+)  # fmt: skip
+def test_ordinary_searches_are_still_counted(client, home_repairs, typed):
+    client.get("/", {"q": typed})
+    assert SearchCount.objects.get().words == normalise(typed)
+
+
+def test_a_zero_width_space_does_not_split_a_word(client, home_repairs):
+    assert normalise("boi\u200bler") == "boiler"
+    assert first_result(client, "dish\u200bwasher").startswith("dishwasher")
+
+
+def test_retention_forgets_search_counts_after_90_days():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from diagnostics.privacy import retention
+
+    today = timezone.localdate()
+    SearchCount.objects.create(day=today - timedelta(days=91), words="old", searches=1)
+    SearchCount.objects.create(day=today - timedelta(days=89), words="recent", searches=1)
+    assert retention.run()["searches"] == 1
+    assert list(SearchCount.objects.values_list("words", flat=True)) == ["recent"]

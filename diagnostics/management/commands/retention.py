@@ -8,6 +8,7 @@ LABELS = {
     "sessions": "diagnoses nobody saved",
     "deliveries": "webhook deliveries from the log",
     "payloads": "logged webhook bodies (copies of cases' typed text)",
+    "searches": "search counts (words on a day) older than 90 days",
 }
 
 
