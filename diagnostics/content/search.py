@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -31,6 +31,7 @@ from diagnostics.content.models import (
     Visibility,
     sees_staff_only,
 )
+from diagnostics.counters import increment
 
 CONFIG = "english"  # the playbook's language, for stemming and stop words (PostgreSQL)
 LIMIT = 50  # results shown; past this the person refines the words
@@ -394,16 +395,8 @@ def count(text, found):
     words = normalise(folded)
     if not words or parse(folded).excluded or looks_personal(folded, words):
         return
-    day = timezone.localdate()
     counts = {"searches": 1, "without_result": 0 if found else 1}
-    changes = {name: F(name) + value for name, value in counts.items() if value}
-    if SearchCount.objects.filter(day=day, words=words).update(**changes):
-        return
-    try:
-        with transaction.atomic():
-            SearchCount.objects.create(day=day, words=words, **counts)
-    except IntegrityError:  # someone else counted the same words first
-        SearchCount.objects.filter(day=day, words=words).update(**changes)
+    increment(SearchCount, {"day": timezone.localdate(), "words": words}, counts)
 
 
 def looks_personal(folded, words):

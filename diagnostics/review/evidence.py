@@ -150,7 +150,7 @@ def symptom_flags(symptom_stats):
                      stats.escalated, stats.total, symptom_title=stats.title,
                      symptom_key=stats.key)
             )  # fmt: skip
-        answers = stats.helped_yes + stats.helped_no
+        answers = stats.answers
         if answers >= MIN_ANSWERS and surely_at_least(stats.helped_no, answers, DID_NOT_HELP_SHARE):
             flags.append(
                 Flag("did_not_help", stats.symptom_id,

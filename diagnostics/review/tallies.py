@@ -7,11 +7,12 @@ case. `differences()` compares them with a recount of the cases (`manage.py chec
 `rebuild()` replaces them with one (after bulk loads, or to repair)."""
 
 from django.apps import apps as global_apps
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from diagnostics.content.models import KEY_MAX_LENGTH, Symptom
+from diagnostics.counters import increment
 from diagnostics.diagnosis.models import CheckResult, Helped, Outcome, ResultStatus
 
 
@@ -126,8 +127,8 @@ def count_case(case, sign=1):
     counts = {"cases": sign, case.outcome: sign}
     if case.helped:
         counts[f"helped_{case.helped}"] = sign
-    _increment(SymptomDay, {"symptom_id": case.symptom_id, "day": day}, counts)
-    _increment(SymptomTotal, {"symptom_id": case.symptom_id}, counts)
+    increment(SymptomDay, {"symptom_id": case.symptom_id, "day": day}, counts)
+    increment(SymptomTotal, {"symptom_id": case.symptom_id}, counts)
     for result in results:
         counts = {
             "runs": sign,
@@ -135,8 +136,8 @@ def count_case(case, sign=1):
             "resolved": sign * (result.pk == case.resolved_by_id),
         }
         where = {"symptom_id": case.symptom_id, "key": result.key}
-        _increment(CheckDay, {**where, "day": day}, counts)
-        _increment(CheckTotal, where, counts)
+        increment(CheckDay, {**where, "day": day}, counts)
+        increment(CheckTotal, where, counts)
 
 
 def count_feedback(case, before, after):
@@ -155,21 +156,8 @@ def count_feedback(case, before, after):
         counts[f"helped_{before}"] = -1
     if after:
         counts[f"helped_{after}"] = 1
-    _increment(SymptomDay, {"symptom_id": case.symptom_id, "day": case_day(case)}, counts)
-    _increment(SymptomTotal, {"symptom_id": case.symptom_id}, counts)
-
-
-def _increment(model, where, counts):
-    """Add `counts` to the row `where`, creating it if needed, safely when two requests race
-    to create it (the second one's insert fails and it adds to the first one's row)."""
-    changes = {name: models.F(name) + value for name, value in counts.items() if value}
-    if model.objects.filter(**where).update(**changes):
-        return
-    try:
-        with transaction.atomic():
-            model.objects.create(**where, **counts)
-    except IntegrityError:
-        model.objects.filter(**where).update(**changes)
+    increment(SymptomDay, {"symptom_id": case.symptom_id, "day": case_day(case)}, counts)
+    increment(SymptomTotal, {"symptom_id": case.symptom_id}, counts)
 
 
 def recount(apps=global_apps):
