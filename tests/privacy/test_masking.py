@@ -42,6 +42,9 @@ def test_each_built_in_rule_on_true_and_false_positives(typed, stored):
 
 
 def test_a_built_in_rule_turned_off_keeps_its_values():
+    # Its row, as the privacy page makes it: a transactional test before this one on the
+    # same worker may have flushed the rows the data migration wrote.
+    MaskingRule.with_builtins()
     MaskingRule.objects.filter(builtin="email").update(enabled=False)
     assert mask("jo@example.com") == "jo@example.com"
 
