@@ -16,7 +16,7 @@ SYMPTOM_FIELDS = [
     ("owner", "Owner"),
     ("review_every_days", "Review every (days)"),
 ]
-CHECK_FIELDS = [("title", "Title"), ("help", "Help")]
+CHECK_FIELDS = [("title", "Title"), ("help", "Help"), ("rules_text", "What follows")]
 
 
 @dataclass

@@ -201,6 +201,9 @@ class Check(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     published = models.BooleanField(default=True)
+    # What follows each answer (playbook schema 2): {"problem": {"goto": "fix-url"}, ...};
+    # empty for the plain ordered checklist. Validated by the playbook reader.
+    rules = models.JSONField(default=dict, blank=True)
 
     objects = CheckQuerySet.as_manager()
 

@@ -16,8 +16,8 @@ from diagnostics.content import search
 from diagnostics.content.changes import compare
 from diagnostics.content.models import Category, Check, PlaybookRevision, Symptom
 from diagnostics.content.playbook_schema import (
+    ANSWERS,
     MAX_BYTES,
-    SCHEMA_VERSION,
     CategorySpec,
     CheckSpec,
     Playbook,
@@ -169,6 +169,7 @@ def import_playbook(
                 values = {
                     "title": check_spec.title,
                     "help": check_spec.help,
+                    "rules": check_spec.rules,
                     "position": check_position,
                     "published": True,
                 }
@@ -251,7 +252,7 @@ def current_playbook():
                     owner=symptom.owner.get_username() if symptom.owner else "",
                     review_every_days=symptom.review_every_days,
                     checks=[
-                        CheckSpec(key=c.key, title=c.title, help=c.help)
+                        CheckSpec(key=c.key, title=c.title, help=c.help, rules=c.rules)
                         for c in symptom.checks.all()
                     ],
                 )
@@ -271,7 +272,7 @@ def export_playbook():
 
 def dump_playbook(playbook):
     """A Playbook as YAML text, in the schema's field order, leaving out defaults."""
-    document = {"playbook": SCHEMA_VERSION, "title": playbook.title, "categories": []}
+    document = {"playbook": playbook.version, "title": playbook.title, "categories": []}
     for category in playbook.categories:
         document["categories"].append(
             {
@@ -303,5 +304,8 @@ def _symptom_document(symptom):
         item = {"key": check.key, "title": check.title}
         if check.help:
             item["help"] = check.help
+        for answer in ANSWERS:
+            if answer in check.rules:
+                item[f"on_{answer}"] = dict(check.rules[answer])
         document["checks"].append(item)
     return document

@@ -6,6 +6,7 @@ line it is on. The command, the upload page and the browser editor all validate 
 """
 
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -21,7 +22,12 @@ from diagnostics.content.models import (
 )
 from diagnostics.validators import CONTROL
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # what a playbook without branching is written as
+SCHEMA_VERSIONS = (1, 2)  # 2 adds rules on a check's answers (on_ok, on_problem, on_na)
+ANSWERS = ("ok", "problem", "na")  # the answers a rule can follow, as ResultStatus stores them
+RULE_FIELDS = tuple(f"on_{answer}" for answer in ANSWERS)
+OUTCOMES = ("resolved", "not_resolved", "escalated")
+ANSWER_LABELS = {"ok": "Passed", "problem": "Problem found", "na": "Not applicable"}
 VISIBILITIES = ("public", "staff")
 REVIEW_MAX_DAYS = 3650
 OWNER_MAX_LENGTH = 150  # Django's username length
@@ -44,6 +50,21 @@ class CheckSpec:
     key: str
     title: str
     help: str = ""
+    # What follows an answer (schema 2), by answer: {"goto": check key}, {"outcome": ...} or
+    # {"symptom": symptom key}. Without a rule the next check follows.
+    rules: dict = field(default_factory=dict)
+
+    @property
+    def rules_text(self):
+        """The rules in words, for "what will change" ("Problem found → check fix-url")."""
+        parts = []
+        for answer in ANSWERS:
+            if rule := self.rules.get(answer):
+                ((kind, target),) = rule.items()
+                what = {"goto": f"check {target}", "outcome": target.replace("_", " "),
+                        "symptom": f"symptom {target}"}[kind]  # fmt: skip
+                parts.append(f"{ANSWER_LABELS[answer]} → {what}")
+        return "; ".join(parts) or "the next check, whatever the answer"
 
 
 @dataclass
@@ -86,10 +107,22 @@ class Playbook:
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def as_dict(self):
-        """The content as plain data (JSON-ready), without the line numbers."""
+        """The content as plain data (JSON-ready), without the line numbers. A check without
+        rules has no "rules" entry, so a playbook without branching hashes as it always has."""
         data = asdict(self)
         del data["lines"]
+        for category in data["categories"]:
+            for symptom in category["symptoms"]:
+                for check in symptom["checks"]:
+                    if not check["rules"]:
+                        del check["rules"]
         return data
+
+    @property
+    def version(self):
+        """The schema version it needs: 2 when a check has rules, else 1."""
+        branched = any(c.rules for _, s in self.symptoms() for c in s.checks)
+        return 2 if branched else SCHEMA_VERSION
 
     @classmethod
     def from_dict(cls, data):
@@ -316,6 +349,8 @@ class _Reader:
         self.problems = []
         self.lines = {}
         self.retired_keys = set()
+        self.version = SCHEMA_VERSION
+        self.symptom_links = []  # (node, path, symptom key, own key), checked at the end
 
     def problem(self, node, field, message):
         self.problems.append(Problem(node.start_mark.line + 1, field, message))
@@ -326,21 +361,28 @@ class _Reader:
         self.problem(node, field, f"uses the tag {node.tag}, which a playbook does not allow")
         return False
 
-    def mapping(self, node, path, fields, required):
-        """The fields of a mapping node, by name; None when it is not a mapping."""
+    def mapping(self, node, path, fields, required, shown=None):
+        """The fields of a mapping node, by name; None when it is not a mapping. `shown`: the
+        fields messages list, when some of `fields` are only for a later schema version."""
+        shown = shown or fields
         if not self.tag_ok(node, path):
             return None
         if not isinstance(node, yaml.MappingNode):
-            self.problem(node, path, f"must be a mapping with the fields {', '.join(fields)}")
+            self.problem(node, path, f"must be a mapping with the fields {', '.join(shown)}")
             return None
         found = {}
         for key_node, value_node in node.value:
             name = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
             where = f"{path}.{name}" if path != "playbook" else name
-            if name not in fields:
+            if name not in fields and name.startswith("on_") and "on_ok" in fields:
                 self.problem(
-                    key_node, where, f"is not a known field (expected {', '.join(fields)})"
+                    key_node,
+                    where,
+                    "is a rule for an answer a check does not have "
+                    f"(rules are {', '.join(RULE_FIELDS)})",
                 )
+            elif name not in fields:
+                self.problem(key_node, where, f"is not a known field (expected {', '.join(shown)})")
             elif name in found:
                 self.problem(key_node, where, "appears twice")
             else:
@@ -437,10 +479,11 @@ class _Reader:
         if fields is None:
             return None
         version = fields.get("playbook")
-        if version is not None and not (version.tag == _INT and version.value == "1"):
-            self.problem(
-                version, "playbook", f"must be {SCHEMA_VERSION}, the schema version this reads"
-            )
+        if version is not None:
+            if version.tag == _INT and version.value in {str(v) for v in SCHEMA_VERSIONS}:
+                self.version = int(version.value)
+            else:
+                self.problem(version, "playbook", "must be 1 or 2, the schema versions this reads")
         title = self.title(fields.get("title"), "title")
         categories = []
         category_keys, symptom_keys = {}, {}
@@ -449,6 +492,11 @@ class _Reader:
                 category = self.category(node, f"categories[{i}]", category_keys, symptom_keys)
                 if category:
                     categories.append(category)
+        for node, path, target, own in self.symptom_links:
+            if target == own:
+                self.problem(node, path, "links to its own symptom: use goto for one of its checks")
+            elif target not in symptom_keys:
+                self.problem(node, path, f"{target!r} is not a symptom in this playbook")
         playbook = Playbook(title=title, categories=categories, lines=self.lines)
         if "retired" in fields:
             for i, node in enumerate(self.sequence(fields["retired"], "retired")):
@@ -529,21 +577,144 @@ class _Reader:
             nodes = self.sequence(
                 fields["checks"], f"{path}.checks", "must list at least one check"
             )
+            rule_nodes = []
             for i, item in enumerate(nodes):
-                check = self.check(item, f"{path}.checks[{i}]", check_keys)
+                check = self.check(item, f"{path}.checks[{i}]", check_keys, rule_nodes)
                 if check:
                     symptom.checks.append(check)
+            for node, rule_path, target in rule_nodes:
+                if "symptom" in target:
+                    self.symptom_links.append((node, rule_path, target["symptom"], symptom.key))
+            self.flow(symptom, path, nodes, rule_nodes)
         return symptom
 
-    def check(self, node, path, check_keys):
-        fields = self.mapping(node, path, ("key", "title", "help"), ("key", "title"))
+    def flow(self, symptom, path, check_nodes, rule_nodes):
+        """Where each jump leads: a check of this symptom, without making a cycle, and every
+        check on some path from the first."""
+        keys = [check.key for check in symptom.checks]
+        if not keys or len(keys) != len(check_nodes) or len(set(keys)) != len(keys):
+            return  # no checks, or one not read: its problem is reported already
+        index = {key: i for i, key in enumerate(keys)}
+        broken = False
+        for node, rule_path, target in rule_nodes:
+            if "goto" in target and target["goto"] not in index:
+                self.problem(node, rule_path, f"{target['goto']!r} is not a check of this symptom")
+                broken = True
+        if broken:
+            return
+        following = [successors(symptom.checks, i, index) for i in range(len(keys))]
+        if cycle := find_cycle(following):
+            # Report the cycle at a jump in it (a cycle always has one: without jumps every
+            # check only leads to the next).
+            start, answer = next(
+                (start, answer)
+                for start, to in reversed(list(itertools.pairwise(cycle)))
+                for answer in ANSWERS
+                if index.get(symptom.checks[start].rules.get(answer, {}).get("goto")) == to
+            )  # the jump that closes it, its first answer in the file's order
+            rule_path = f"{path}.checks[{start}].on_{answer}"
+            node = next(n for n, p, _ in rule_nodes if p == rule_path)
+            route = " → ".join(keys[i] for i in cycle)
+            self.problem(node, rule_path, f"makes a cycle: {route}")
+            return
+        reached = reachable(following)
+        for i, node in enumerate(check_nodes):
+            if i not in reached:
+                self.problem(
+                    node, f"{path}.checks[{i}]", "no path reaches this check: every jump skips it"
+                )
+
+    def check(self, node, path, check_keys, rule_nodes):
+        plain = ("key", "title", "help")
+        shown = (*plain, *RULE_FIELDS) if self.version >= 2 else plain
+        fields = self.mapping(node, path, (*plain, *RULE_FIELDS), ("key", "title"), shown)
         if fields is None:
             return None
-        return CheckSpec(
+        check = CheckSpec(
             key=self.key(fields.get("key"), f"{path}.key", check_keys, "in this symptom"),
             title=self.title(fields.get("title"), f"{path}.title"),
             help=self.text(fields.get("help"), f"{path}.help", TEXT_MAX_LENGTH, False),
         )
+        for answer in ANSWERS:
+            rule_node = fields.get(f"on_{answer}")
+            if rule_node is None:
+                continue
+            rule_path = f"{path}.on_{answer}"
+            if self.version < 2:
+                self.problem(rule_node, rule_path, "needs `playbook: 2`: rules came in schema 2")
+                continue
+            if rule := self.rule(rule_node, rule_path):
+                check.rules[answer] = rule
+                rule_nodes.append((rule_node, rule_path, rule))
+        return check
+
+    def rule(self, node, path):
+        """One of {goto: check}, {outcome: resolved|not_resolved|escalated}, {symptom: key}."""
+        fields = self.mapping(node, path, ("goto", "outcome", "symptom"), ())
+        if fields is None:
+            return None
+        if len(fields) != 1:
+            self.problem(node, path, "must say one thing: goto, outcome or symptom")
+            return None
+        ((name, value_node),) = fields.items()
+        value = self.text(value_node, f"{path}.{name}", KEY_MAX_LENGTH)
+        if not value:
+            return None
+        if name == "outcome" and value not in OUTCOMES:
+            self.problem(value_node, f"{path}.outcome", f"must be one of {', '.join(OUTCOMES)}")
+            return None
+        if name != "outcome" and (problem := key_problem(value)):
+            self.problem(value_node, f"{path}.{name}", problem)
+            return None
+        return {name: value}
+
+
+def successors(checks, i, index):
+    """The checks that can follow check `i`: each answer's jump, or the next check."""
+    found = set()
+    for answer in ANSWERS:
+        rule = checks[i].rules.get(answer)
+        if rule is None:
+            if i + 1 < len(checks):
+                found.add(i + 1)
+        elif "goto" in rule:
+            found.add(index[rule["goto"]])
+    return sorted(found)
+
+
+def find_cycle(following):
+    """A cycle in the graph `following` (successors by node) as the nodes walked, ending
+    where it began (e.g. [2, 0, 2]), or None."""
+    state = [0] * len(following)  # 0 unseen, 1 on the current walk, 2 done
+    for start in range(len(following)):
+        if state[start]:
+            continue
+        walk = [(start, iter(following[start]))]
+        state[start] = 1
+        while walk:
+            node, rest = walk[-1]
+            nxt = next(rest, None)
+            if nxt is None:
+                state[node] = 2
+                walk.pop()
+            elif state[nxt] == 1:
+                on_walk = [n for n, _ in walk]
+                return [*on_walk[on_walk.index(nxt) :], nxt]
+            elif state[nxt] == 0:
+                state[nxt] = 1
+                walk.append((nxt, iter(following[nxt])))
+    return None
+
+
+def reachable(following):
+    """The nodes some path from node 0 reaches."""
+    seen, todo = {0}, [0]
+    while todo:
+        for nxt in following[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
 
 
 def _control_message(character):

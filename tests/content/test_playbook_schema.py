@@ -43,8 +43,8 @@ def test_the_schema_version_is_required():
 
 
 def test_an_unknown_schema_version_is_refused():
-    assert errors(one_check(head="playbook: 2\ntitle: T\n")) == [
-        "book.yaml:1: playbook: must be 1, the schema version this reads"
+    assert errors(one_check(head="playbook: 3\ntitle: T\n")) == [
+        "book.yaml:1: playbook: must be 1 or 2, the schema versions this reads"
     ]
 
 
