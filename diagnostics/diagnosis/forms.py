@@ -78,6 +78,11 @@ class SaveCaseForm(forms.ModelForm):
         field.queryset = session.results.all()
         field.empty_label = "— Choose the check that fixed it —"
         field.label_from_instance = lambda result: f"{result.position}. {result.title}"
+        if not self.is_bound and (end := session.path_end()) and "outcome" in end:
+            # The playbook says how this path ends: fill that in (the person may change it).
+            self.initial["outcome"] = end["outcome"]
+            if end["outcome"] == Outcome.RESOLVED and (result := session.resolving_result()):
+                self.initial["resolved_by"] = result.pk
 
     def clean(self):
         """Refuse a record that contradicts its own answers (Case.save checks the resolving
@@ -86,7 +91,7 @@ class SaveCaseForm(forms.ModelForm):
         outcome, resolved_by = data.get("outcome"), data.get("resolved_by")
         if outcome == Outcome.RESOLVED and resolved_by is None:
             self.add_error("resolved_by", "Say which check fixed it.")
-        elif outcome == Outcome.RESOLVED and resolved_by.status != ResultStatus.PROBLEM:
+        elif outcome == Outcome.RESOLVED and not resolved_by.may_resolve:
             self.add_error("resolved_by", RESOLVING_CHECK_MESSAGE)
         elif outcome and outcome != Outcome.RESOLVED:
             data["resolved_by"] = None  # only a resolved case names a check

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import ngettext
 
 from diagnostics import signals
@@ -19,6 +20,7 @@ from diagnostics.content.models import (
     PlaybookRevision,
     Symptom,
 )
+from diagnostics.diagnosis import flow
 
 TICKET_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 1_000
@@ -74,6 +76,26 @@ def new_token():
     return secrets.token_urlsafe(32)  # 256 bits: a share link nobody can guess
 
 
+def symptom_titles(checks):
+    """{key: title} of the symptoms `checks`' rules lead to: one query, none without such
+    rules."""
+    keys = {rule["symptom"] for c in checks for rule in c.rules.values() if "symptom" in rule}
+    if not keys:
+        return {}
+    return dict(Symptom.objects.filter(key__in=keys).values_list("key", "title"))
+
+
+def with_titles(rules, titles):
+    """`rules` with each linked symptom's title as published now, so the page names it
+    without a query and the case keeps the name it had."""
+    return {
+        answer: {**rule, "title": titles.get(rule["symptom"], rule["symptom"])}
+        if "symptom" in rule
+        else rule
+        for answer, rule in (rules or {}).items()
+    }
+
+
 class DiagnosticSessionQuerySet(models.QuerySet):
     def for_page(self):
         """The session with what its page shows, its results in order and its case if saved:
@@ -86,6 +108,7 @@ class DiagnosticSessionQuerySet(models.QuerySet):
             "case__resolved_by",
             "case__saved_by",
             "case__reviewed_by",
+            "continued_from",
         ).prefetch_related("results")
 
     def in_progress_for(self, user):
@@ -129,6 +152,10 @@ class DiagnosticSession(models.Model):
     )
     ticket = models.CharField("ticket reference", max_length=TICKET_MAX_LENGTH, blank=True)
     client_fingerprint = models.CharField(max_length=32, blank=True, editable=False)
+    # Started from another diagnosis whose path led here ("continue with another symptom").
+    continued_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = DiagnosticSessionQuerySet.as_manager()
 
@@ -148,10 +175,14 @@ class DiagnosticSession(models.Model):
 
     @classmethod
     @transaction.atomic
-    def start(cls, symptom, *, started_by=None, ticket="", client_fingerprint=""):
-        """Start a session with a pending result per published check of `symptom`.
+    def start(
+        cls, symptom, *, started_by=None, ticket="", client_fingerprint="", continued_from=None
+    ):
+        """Start a session with a pending result per published check of `symptom`, each with
+        its rules as published now (a case is history: later edits do not change its path).
 
         Expects `symptom` from `Symptom.objects.for_page()` (checks prefetched)."""
+        checks = list(symptom.checks.all())
         session = cls.objects.create(
             symptom=symptom,
             symptom_title=symptom.title,
@@ -159,7 +190,9 @@ class DiagnosticSession(models.Model):
             started_by=started_by,
             ticket=ticket,
             client_fingerprint=client_fingerprint,
+            continued_from=continued_from,
         )
+        titles = symptom_titles(checks)
         CheckResult.objects.bulk_create(
             CheckResult(
                 session=session,
@@ -168,8 +201,9 @@ class DiagnosticSession(models.Model):
                 key=check.key,
                 title=check.title,
                 help=check.help,
+                rules=with_titles(check.rules, titles),
             )
-            for position, check in enumerate(symptom.checks.all(), start=1)
+            for position, check in enumerate(checks, start=1)
         )
         return session
 
@@ -177,21 +211,75 @@ class DiagnosticSession(models.Model):
     def is_saved(self):
         return hasattr(self, "case")
 
+    @cached_property
+    def branched(self):
+        """Whether any check has rules (schema 2): then the page follows the path."""
+        return any(r.rules for r in self.results.all())
+
+    @cached_property
+    def path(self):
+        """The path its answers lead along (see `flow.evaluate`), from the results loaded."""
+        results = list(self.results.all())
+        return flow.evaluate(results, {r.key: r.status for r in results})
+
+    def rows(self):
+        """The results, each with `state` (on the path, skipped, left, ahead) and `is_next`."""
+        results = list(self.results.all())
+        path = self.path
+        for result in results:
+            result.state = path.states[result.key] if self.branched else flow.ON_PATH
+            result.is_next = self.branched and result.key == path.next_key
+        return results
+
     def unanswered(self):
-        """Results still pending, from the results already loaded."""
+        """Results still pending that count: every one, or on a branched diagnosis the next
+        one on the path (checks a jump skipped do not count)."""
+        if self.branched:
+            return [r for r in self.results.all() if r.key == self.path.next_key]
         return [r for r in self.results.all() if r.status == ResultStatus.PENDING]
 
     def answered(self):
-        return len(self.unanswered()) < len(self.results.all())
+        return any(r.status != ResultStatus.PENDING for r in self.results.all())
+
+    def walked(self):
+        """The results on the path, in the order walked."""
+        by_key = {r.key: r for r in self.results.all()}
+        return [by_key[key] for key in self.path.walked]
 
     @property
     def progress(self):
-        """ "3 of 5 checked, 1 problem found", from the results already loaded."""
-        results = self.results.all()
+        """ "3 of 5 checked, 1 problem found", from the results already loaded; on a branched
+        diagnosis, counted along the path."""
+        results = list(self.results.all())
+        if self.branched:
+            results = self.walked()
         checked = sum(r.status != ResultStatus.PENDING for r in results)
         problems = sum(r.status == ResultStatus.PROBLEM for r in results)
         found = ngettext("%(n)d problem found", "%(n)d problems found", problems) % {"n": problems}
-        return f"{checked} of {len(results)} checked, {found}"
+        if not self.branched:
+            return f"{checked} of {len(results)} checked, {found}"
+        skipped = sum(state == flow.SKIPPED for state in self.path.states.values())
+        line = f"{checked} checked on your path, {found}"
+        if skipped:
+            line += ngettext(", %(n)d skipped", ", %(n)d skipped", skipped) % {"n": skipped}
+        return line
+
+    def path_end(self):
+        """Where the path ended, for the page: {"outcome": value, "label": ...} or
+        {"symptom": key, "title": ...}, or None while it goes on or ran out of checks."""
+        end = self.path.end
+        if not end:
+            return None
+        if "outcome" in end:
+            return {**end, "label": Outcome(end["outcome"]).label}
+        return end
+
+    def resolving_result(self):
+        """The result to name as "which check fixed it" when the path ended "resolved": the
+        last problem found on the path, else the check whose answer said so."""
+        walked = self.walked()
+        problems = [r for r in walked if r.status == ResultStatus.PROBLEM]
+        return (problems or walked or [None])[-1]
 
 
 class CheckResult(models.Model):
@@ -203,6 +291,8 @@ class CheckResult(models.Model):
     help = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=ResultStatus, default=ResultStatus.PENDING)
     note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    # What follows each answer, copied at start (schema 2): {"problem": {"goto": key}, ...}.
+    rules = models.JSONField(default=dict, blank=True)
 
     note_max_length = NOTE_MAX_LENGTH  # for the page's maxlength, from here not retyped
 
@@ -222,6 +312,13 @@ class CheckResult(models.Model):
     @property
     def help_html(self):
         return render_markdown(self.help)
+
+    @property
+    def may_resolve(self):
+        """Whether a case may name this check as the one that fixed it: it found a problem,
+        or the playbook says its answer means resolved."""
+        rule = (self.rules or {}).get(self.status) or {}
+        return self.status == ResultStatus.PROBLEM or rule.get("outcome") == Outcome.RESOLVED
 
     def status_options(self):
         """The choosable results (pending is where every check starts, not a choice)."""
@@ -378,22 +475,22 @@ class Case(models.Model):
         stored now (a tick may have changed it since the form was read). One query."""
         if self.resolved_by_id is None:
             return
-        status = (
+        result = (
             CheckResult.objects.filter(pk=self.resolved_by_id, session_id=self.session_id)
-            .values_list("status", flat=True)
+            .only("status", "rules")
             .first()
         )
-        if status != ResultStatus.PROBLEM:
+        if result is None or not result.may_resolve:
             raise ValidationError({"resolved_by": RESOLVING_CHECK_MESSAGE})
 
     def contradicts(self, results):
-        """Whether the case contradicts its `results`: resolved by a check that found no
-        problem, or saved with nothing answered and no summary. The form refuses both; only
-        older portals could save one."""
+        """Whether the case contradicts its `results`: resolved by a check that neither found
+        a problem nor has a rule saying its answer resolves, or saved with nothing answered
+        and no summary. The form refuses both; only older portals could save one."""
         answered = any(r.status != ResultStatus.PENDING for r in results)
         resolving = next((r for r in results if r.pk == self.resolved_by_id), None)
         wrong_check = self.outcome == Outcome.RESOLVED and (
-            resolving is None or resolving.status != ResultStatus.PROBLEM
+            resolving is None or not resolving.may_resolve
         )
         return wrong_check or not (answered or self.summary)
 

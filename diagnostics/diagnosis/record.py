@@ -24,6 +24,12 @@ def when(moment):
     return moment.isoformat() if moment else None
 
 
+def path_end(end):
+    if end and "symptom" in end:
+        return {"symptom": {"key": end["symptom"], "title": end.get("title", end["symptom"])}}
+    return end
+
+
 def case_record(session, base_url=None):
     """The record of `session` (loaded with `DiagnosticSession.objects.for_page()`: no
     further queries). `base_url` makes the share link absolute: the request's own address,
@@ -33,6 +39,7 @@ def case_record(session, base_url=None):
     link = (base_url or settings.PORTAL_URL) + reverse(
         "diagnostics:case_detail", args=[session.token]
     )
+    rows = session.rows()
     resolving = None
     if case is not None and case.resolved_by_id:
         resolving = next((r for r in results if r.pk == case.resolved_by_id), None)
@@ -52,9 +59,21 @@ def case_record(session, base_url=None):
                 "title": r.title,
                 "result": r.status,
                 "note": r.note,
+                "path": r.state,  # on_path, skipped, left (answered, no longer applies), ahead
             }
-            for r in results
+            for r in rows
         ],
+        # The path the answers led along (playbook schema 2); every check in order without
+        # rules. `ended` is the rule that ended it: {"outcome": ...} or {"symptom": ...}.
+        "path": {
+            "checks": session.path.walked if session.branched else [r.key for r in rows],
+            "ended": path_end(session.path.end),
+        },
+        "continued_from": (
+            (base_url or settings.PORTAL_URL) + session.continued_from.get_absolute_url()
+            if session.continued_from
+            else None
+        ),
         "outcome": case.outcome if case else None,
         "resolved_by": (
             {"position": resolving.position, "key": resolving.key, "title": resolving.title}

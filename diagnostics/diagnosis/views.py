@@ -72,12 +72,16 @@ def case_url(token, *args):
 @post_only(lambda key: reverse("diagnostics:symptom_detail", args=[key]))
 def start_session(request, key):
     symptom = get_object_or_404(Symptom.objects.for_page(request.user), key=key)
+    came_from = leading_to(symptom, request.POST.get("continued_from"))
     if is_agent(request.user):
         form = StartForm(request.POST)
         if not form.is_valid():
             return symptom_detail(request, key, start_form=form, status=400)
         session = DiagnosticSession.start(
-            symptom, started_by=request.user, ticket=form.cleaned_data["ticket"]
+            symptom,
+            started_by=request.user,
+            ticket=form.cleaned_data["ticket"] or getattr(came_from, "ticket", ""),
+            continued_from=came_from,
         )
         return redirect(remember_started(request, session))
 
@@ -85,8 +89,20 @@ def start_session(request, key):
     if not throttle.allow("start", address, settings.DIAGNOSIS_STARTS_PER_HOUR):
         context = {"symptom": symptom, "started": started_here(request)}
         return render(request, "diagnosis/too_many_starts.html", context, status=429)
-    session = DiagnosticSession.start(symptom, client_fingerprint=throttle.fingerprint(address))
+    session = DiagnosticSession.start(
+        symptom, client_fingerprint=throttle.fingerprint(address), continued_from=came_from
+    )
     return redirect(remember_started(request, session))
+
+
+def leading_to(symptom, token):
+    """The diagnosis behind `token` if its path ends by pointing to `symptom` ("continue
+    with another symptom"), else None: a link cannot claim a path that did not happen."""
+    if not token or not isinstance(token, str) or len(token) > 64:
+        return None
+    session = DiagnosticSession.objects.prefetch_related("results").filter(token=token).first()
+    end = session.path.end if session else None
+    return session if end and end.get("symptom") == symptom.key else None
 
 
 @private_link
@@ -176,14 +192,19 @@ def tick(request, token, position):
     # The fragment needs only this session's results (for the progress line): one query.
     session = result.session
     prefetch_related_objects([session], "results")
-    row = next(r for r in session.results.all() if r.position == position)
+    rows = session.rows()
+    row = next(r for r in rows if r.position == position)
     if status == 400:  # give back what was typed, so a too-long note can be shortened
         row.note = form.data.get("note", "")
     # A note saved as it is typed gets the progress lines only: its row stays as it is.
     autosave = status == 200 and "autosave" in request.POST
+    end = session.path_end() if session.branched else None
     context = {
         "session": session,
         "result": row,
+        "others": [r for r in rows if r.position != position],
+        # Pre-fill the outcome the path now leads to (not a choice the person made otherwise).
+        "save_form": SaveCaseForm(session=session) if end and "outcome" in end else None,
         "tick": tick,
         "autosave": autosave,
         "closed": status == 409,  # the rest of the page says so too, and leads to the case

@@ -119,7 +119,7 @@ def count_case(case, sign=1):
     or deletes it: one query for its results, then small writes per symptom and check. A case
     that contradicts its results is never counted (only older portals could save one)."""
     results = list(
-        CheckResult.objects.filter(session_id=case.session_id).only("id", "key", "status")
+        CheckResult.objects.filter(session_id=case.session_id).only("id", "key", "status", "rules")
     )
     if case.contradicts(results):
         return
@@ -147,7 +147,7 @@ def count_feedback(case, before, after):
     if before == after:
         return
     results = list(
-        CheckResult.objects.filter(session_id=case.session_id).only("id", "key", "status")
+        CheckResult.objects.filter(session_id=case.session_id).only("id", "key", "status", "rules")
     )
     if case.contradicts(results):
         return
@@ -229,6 +229,11 @@ def contradicting_cases(apps=global_apps):
     wrong_check = cases.filter(outcome=Outcome.RESOLVED).exclude(
         resolved_by__status=ResultStatus.PROBLEM
     )
+    if has_field(apps.get_model("diagnostics", "CheckResult"), "rules"):  # from 0023 on
+        wrong_check = wrong_check.exclude(  # an answer whose rule says "resolved"
+            models.Q(resolved_by__status="ok", resolved_by__rules__ok__outcome=Outcome.RESOLVED)
+            | models.Q(resolved_by__status="na", resolved_by__rules__na__outcome=Outcome.RESOLVED)
+        )
     nothing_said = (
         cases.filter(summary="")
         .annotate(
