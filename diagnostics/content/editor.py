@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 
 from diagnostics.content import search
 from diagnostics.content.changes import compare
+from diagnostics.content.flow_diagram import diagram
 from diagnostics.content.forms import (
     CategoryForm,
     CheckForm,
@@ -368,6 +369,14 @@ def edit_symptom(request, key):
     return render_symptom(request, editing, key, form=form, status=status)
 
 
+def flow_of(editing, symptom):
+    """The titles a symptom's rules name, and its flow diagram, for its editor page."""
+    titles = {("check", c.key): c.title for c in symptom.checks}
+    titles |= {("symptom", s.key): s.title for _, s in editing.playbook.symptoms()}
+    symptom_titles = {key: title for (kind, key), title in titles.items() if kind == "symptom"}
+    return {"titles": titles, "flow": diagram(symptom.checks, symptom_titles)}
+
+
 def render_symptom(request, editing, key, *, form=None, check_form=None, status=200):
     category, symptom = editing.symptom(key)
     live = (
@@ -382,7 +391,12 @@ def render_symptom(request, editing, key, *, form=None, check_form=None, status=
             taken=[s.key for _, s in editing.playbook.symptoms()],
         )
     if check_form is None:
-        check_form = CheckForm(taken=[c.key for c in symptom.checks], prefix="new")
+        check_form = CheckForm(
+            taken=[c.key for c in symptom.checks],
+            prefix="new",
+            symptom=symptom,
+            playbook=editing.playbook,
+        )
     context = {
         "editing": editing,
         "draft": editing.draft,
@@ -394,6 +408,7 @@ def render_symptom(request, editing, key, *, form=None, check_form=None, status=
         "new_preview": previewed(request, "new-help"),
         "check_form": check_form,
         "flags": evidence.for_symptom(live) if live and whole_page(request) else [],
+        **flow_of(editing, symptom),
     }
     return render_htmx(request, "content/editor_symptom.html", "checks", context, status=status)
 
@@ -449,7 +464,13 @@ def add_check(request, key):
     with transaction.atomic():
         editing = Editing.lock()
         _, symptom = editing.symptom(key)
-        form = CheckForm(request.POST, taken=[c.key for c in symptom.checks], prefix="new")
+        form = CheckForm(
+            request.POST,
+            taken=[c.key for c in symptom.checks],
+            prefix="new",
+            symptom=symptom,
+            playbook=editing.playbook,
+        )
         if "preview" in request.POST:
             return render_symptom(request, editing, key, check_form=form)
         if form.is_valid():
@@ -473,6 +494,8 @@ def edit_check(request, key, check_key):
             item=check,
             taken=[c.key for c in symptom.checks],
             last_change=editing.last_change(f"check:{key}/{check_key}"),
+            symptom=symptom,
+            playbook=editing.playbook,
             auto_id="check_%s",  # unique beside the symptom's own form when edited in place
         )
         previewing = "preview" in request.POST
@@ -481,6 +504,7 @@ def edit_check(request, key, check_key):
             editing.save(request.user, f"check:{key}/{check.key}", "changed this check")
             if request.htmx:
                 context = {"symptom": symptom, "check": check, "just_saved": True}
+                context |= flow_of(editing, symptom)
                 return render_htmx(request, "content/editor_symptom.html", "check-row", context)
             return redirect(f"{to_symptom(key)}#check-{check.key}")
     status = 400 if request.method == "POST" and not previewing else 200
@@ -524,6 +548,13 @@ def retire_check(request, key, check_key):
             messages.error(
                 request,
                 "A symptom must list at least one check: add another before retiring this one.",
+            )
+            return redirect(f"{to_symptom(key)}#check-{check_key}")
+        if leading := [c for c in symptom.checks if {"goto": check_key} in c.rules.values()]:
+            messages.error(
+                request,
+                f"The check “{leading[0].title}” goes to this one after an answer: change "
+                "that step before retiring this check.",
             )
             return redirect(f"{to_symptom(key)}#check-{check_key}")
         symptom.checks.remove(check)

@@ -21,13 +21,18 @@ from diagnostics.content.models import (
 )
 from diagnostics.content.playbook import MAX_BYTES, staff_members
 from diagnostics.content.playbook_schema import (
+    ANSWER_LABELS,
+    ANSWERS,
+    OUTCOMES,
     REVIEW_MAX_DAYS,
     CategorySpec,
     CheckSpec,
     SymptomSpec,
+    find_cycle,
     key_problem,
     line_problem,
     review_days_problem,
+    successors,
     taken_message,
     text_problem,
 )
@@ -218,24 +223,134 @@ class CategoryForm(ItemForm):
         return self.item
 
 
+OUTCOME_LABELS = {"resolved": "Resolved", "not_resolved": "Not resolved", "escalated": "Escalated"}
+
+
+def rule_value(rule):
+    """A rule as one choice value: {"goto": "fix-url"} -> "goto:fix-url"; none -> ""."""
+    if not rule:
+        return ""
+    ((kind, target),) = rule.items()
+    return f"{kind}:{target}"
+
+
+def rule_from_value(value):
+    if not value:
+        return None
+    kind, target = value.split(":", 1)
+    return {kind: target}
+
+
 class CheckForm(ItemForm):
+    """A check, with what follows each answer chosen from lists: another check of its symptom,
+    an outcome, or another symptom (playbook schema 2). The default is the next check."""
+
     scope = "in this symptom"
     texts = {"title": (TITLE_MAX_LENGTH, True), "help": (TEXT_MAX_LENGTH, False)}
 
     help = text_field(
         "Help", TEXT_MAX_LENGTH, textarea=True, help_text="How to verify it. Markdown."
     )
+    on_ok = forms.ChoiceField(label="After “Passed”", required=False)
+    on_problem = forms.ChoiceField(label="After “Problem found”", required=False)
+    on_na = forms.ChoiceField(label="After “Not applicable”", required=False)
+
+    def __init__(self, *args, symptom=None, playbook=None, **kwargs):
+        item = kwargs.get("item")
+        if item is not None:
+            kwargs.setdefault("initial", {}).update(
+                {f"on_{answer}": rule_value(item.rules.get(answer)) for answer in ANSWERS}
+            )
+        super().__init__(*args, **kwargs)
+        self.symptom = symptom
+        own = item.key if item else None
+        checks = [(f"goto:{c.key}", f"Go to check: {c.title}")
+                  for c in (symptom.checks if symptom else []) if c.key != own]  # fmt: skip
+        outcomes = [(f"outcome:{o}", f"End: {OUTCOME_LABELS[o]}") for o in OUTCOMES]
+        others = [(f"symptom:{s.key}", f"Continue with: {s.title}")
+                  for _, s in (playbook.symptoms() if playbook else [])
+                  if symptom is None or s.key != symptom.key]  # fmt: skip
+        choices = [("", "The next check in order")]
+        for label, group in (("Checks", checks), ("Outcomes", outcomes), ("Symptoms", others)):
+            if group:
+                choices.append((label, group))
+        for answer in ANSWERS:
+            self.fields[f"on_{answer}"].choices = choices
+
+    @property
+    def rule_fields(self):
+        return [self[f"on_{answer}"] for answer in ANSWERS]
+
+    def rules(self):
+        data = self.cleaned_data
+        found = {answer: rule_from_value(data.get(f"on_{answer}")) for answer in ANSWERS}
+        return {answer: rule for answer, rule in found.items() if rule}
+
+    def clean(self):
+        data = super().clean()
+        if self.symptom is not None and not self.errors:
+            self.check_cycle(data)
+        return data
+
+    def check_cycle(self, data):
+        """Refuse a jump that would lead back round in a loop, naming the loop, so it is
+        fixed here rather than found at publishing."""
+        checks = [CheckSpec(c.key, c.title, rules=c.rules) for c in self.symptom.checks]
+        mine = CheckSpec(data["key"], data["title"], rules=self.rules())
+        if self.item is None:
+            checks.append(mine)
+        else:
+            at = next(i for i, c in enumerate(self.symptom.checks) if c is self.item)
+            checks[at] = mine
+        renamed = {self.item.key: mine.key} if self.item else {}
+        for check in checks:  # its own new key, where other checks jump to it
+            check.rules = {a: {"goto": renamed.get(r["goto"], r["goto"])} if "goto" in r else r
+                           for a, r in check.rules.items()}  # fmt: skip
+        index = {c.key: i for i, c in enumerate(checks)}
+        if any("goto" in r and r["goto"] not in index for c in checks for r in c.rules.values()):
+            return  # a target retired meanwhile: publishing names it
+        cycle = find_cycle([successors(checks, i, index) for i in range(len(checks))])
+        if cycle:
+            route = " → ".join(checks[i].title for i in cycle)
+            field = next((f"on_{a}" for a in ANSWERS if a in mine.rules), None)
+            self.add_error(field, f"This would make a loop: {route}. Choose another step.")
 
     def apply(self, symptom):
         data = self.cleaned_data
         values = {"key": data["key"], "title": data["title"], "help": data["help"]}
+        rules = self.rules()
         if self.item is None:
-            check = CheckSpec(**values)
+            check = CheckSpec(**values, rules=rules)
             symptom.checks.append(check)
             return check
+        old_key = self.item.key
         for name, value in values.items():
             setattr(self.item, name, value)
+        self.item.rules = rules
+        if old_key != self.item.key:  # jumps to it follow its new key
+            for check in symptom.checks:
+                for rule in check.rules.values():
+                    if rule.get("goto") == old_key:
+                        rule["goto"] = self.item.key
         return self.item
+
+
+def describe_rules(check, titles):
+    """(answer label, what follows) for each rule of `check`, in words with titles:
+    ("Problem found", "go to “Fix the URL”"). `titles` maps check and symptom keys."""
+    said = []
+    for answer in ANSWERS:
+        if not (rule := check.rules.get(answer)):
+            continue
+        ((kind, target),) = rule.items()
+        if kind == "goto":
+            text = f"go to “{titles.get(('check', target), target)}”"
+        elif kind == "outcome":
+            text = f"end: {OUTCOME_LABELS[target]}"
+        else:
+            text = f"continue with “{titles.get(('symptom', target), target)}”"
+        said.append((ANSWER_LABELS[answer], text))
+    return said
 
 
 class SymptomForm(ItemForm):
@@ -340,6 +455,8 @@ class SymptomForm(ItemForm):
         if current_category is not category:
             current_category.symptoms.remove(self.item)
             category.symptoms.append(self.item)
+        if old_key != self.item.key:
+            self.playbook.retarget_symptom(old_key, self.item.key)
         if old_key != self.item.key and old_key in self.published_keys:
             self.playbook.rename_symptom(old_key, self.item.key)
         return self.item

@@ -183,6 +183,14 @@ class Playbook:
         if replaced_by:
             self.retired.append(RetiredSpec(key, replaced_by))
 
+    def retarget_symptom(self, old, new):
+        """Rules that continue with symptom `old` continue with `new` (its key changed)."""
+        for _, symptom in self.symptoms():
+            for check in symptom.checks:
+                for rule in check.rules.values():
+                    if rule.get("symptom") == old:
+                        rule["symptom"] = new
+
     def revive(self, key):
         """`key` is a live symptom again: no retired entry may name it."""
         self.retired = [r for r in self.retired if r.key != key]

@@ -1,5 +1,6 @@
 from django import template
 
+from diagnostics.content.forms import describe_rules
 from diagnostics.content.markdown import render_markdown
 from diagnostics.staff.models import display_name as _display_name
 
@@ -22,3 +23,9 @@ def markdown(text):
 def listed(value):
     """{{ one|listed }}: a single value as a one-item list, for a loop."""
     return [value]
+
+
+@register.filter
+def follows(check, titles):
+    """{% for answer, text in check|follows:titles %}: what each answer's rule leads to."""
+    return describe_rules(check, titles or {})

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from diagnostics.content.models import PlaybookRevision
 from diagnostics.staff.models import Role
+from tests.conftest import ARTIFACTS
 from tests.factories import import_shipped_playbook, make_user
 from tests.test_pages_browser import check_page, sign_in
 
@@ -144,3 +145,30 @@ def test_a_move_that_does_not_reach_the_server_says_so(live_server, page):
     page.unroute("**/move/")
     page.locator("#down-check-webhook-url").click()
     expect(page.locator(".editor-checks > li").first).not_to_have_id("check-webhook-url")
+
+
+def test_an_editor_makes_a_problem_found_jump_to_the_fix_and_sees_the_flow(
+    live_server, page, screenshot, problems
+):
+    import_shipped_playbook()
+    make_user(Role.EDITOR, username="eddie", first_name="Eddie", last_name="Editor")
+    sign_in(page, live_server, "eddie")
+    page.goto(live_server.url + "/playbook/symptoms/webhooks-not-firing/")
+    first = page.locator(".editor-checks > li").first
+    first.get_by_role("link", name=re.compile("^Edit")).click()  # the form opens in place
+    form = page.locator("#check-webhook-url")
+    form.get_by_label("After “Problem found”").select_option(
+        label="Go to check: Inspect downstream receiver logs."
+    )
+    form.get_by_label("After “Passed”").select_option(label="End: Resolved")
+    form.get_by_role("button", name="Save in draft").click()
+    expect(first).to_contain_text("After “Problem found”: go to “Inspect downstream receiver logs")
+    page.reload()
+    flow = page.locator("svg.flow")
+    expect(flow).to_be_visible()
+    expect(flow).to_contain_text("Passed → Resolved")
+    flow.screenshot(path=ARTIFACTS / "screenshots" / "editor-flow-diagram.png")
+    check_page(page, "editor-flow", screenshot, problems)
+    page.goto(live_server.url + "/playbook/publish/")
+    expect(page.locator("main")).to_contain_text("What follows")
+    check_page(page, "editor-publish-rules", screenshot, problems)
