@@ -6,7 +6,14 @@ from diagnostics.diagnosis.models import Case, CheckResult, DiagnosticSession
 from diagnostics.integrations.models import Attempt, Delivery, Endpoint
 from diagnostics.privacy.models import MaskingRule, RetentionSettings
 from diagnostics.review.models import Comment
-from diagnostics.review.tallies import CheckDay, CheckTotal, SymptomDay, SymptomTotal
+from diagnostics.review.tallies import (
+    CheckDay,
+    CheckTotal,
+    StepDay,
+    StepTotal,
+    SymptomDay,
+    SymptomTotal,
+)
 from diagnostics.staff.models import AuditEntry, SecuritySettings
 from diagnostics.throttle import Throttle
 
@@ -28,6 +35,8 @@ __all__ = [
     "PlaybookRevision",
     "RetentionSettings",
     "SecuritySettings",
+    "StepDay",
+    "StepTotal",
     "Symptom",
     "SymptomDay",
     "SymptomTotal",

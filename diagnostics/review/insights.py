@@ -4,11 +4,11 @@ Added up by the database from tallies kept as cases are saved: all-time totals p
 check, or daily ones for a date range. The cost follows the number of symptoms (and days), not
 of cases; this module only arranges the sums for the page and works out the chart's geometry."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Sum
 
-from diagnostics.content.models import Check
+from diagnostics.content.models import Check, Symptom
 from diagnostics.diagnosis.models import Outcome
 
 
@@ -22,6 +22,8 @@ class CheckStats:
     resolved: int = 0
     position: int = 1_000
     symptom_title: str = ""
+    went: list = field(default_factory=list)  # on a branched symptom: [(where, count, percent)]
+    stopped: int = 0  # cases saved while this check waited for an answer
 
     @property
     def never_resolves(self):
@@ -185,3 +187,44 @@ def chart(symptoms):
             x += width
         rows.append(ChartRow(symptom.title, symptom.total, i * ROW_HEIGHT, bars))
     return {"rows": rows, "height": len(rows) * ROW_HEIGHT, "width": CHART_WIDTH}
+
+
+STEP_WORDS = {
+    "end": "Past the last check",
+    "outcome:resolved": "End: Resolved",
+    "outcome:not_resolved": "End: Not resolved",
+    "outcome:escalated": "End: Escalated",
+}
+
+
+def add_steps(checks, step_rows):
+    """Where people went after each check of a branched symptom and where they stopped, from
+    the step tallies `step_rows` (one query, and one for the titles of symptoms people
+    continued with): each check's `went` lists its next steps, most taken first, as (words,
+    count, percent of the times people reached it)."""
+    by_key = {check.key: check for check in checks}
+    titles = {check.key: check.title for check in checks}
+    totals = {}
+    rows = list(step_rows.values("key", "to").annotate(n=Sum("count")).order_by())
+    linked = {row["to"][len("symptom:") :] for row in rows if row["to"].startswith("symptom:")}
+    symptom_titles = (
+        dict(Symptom.objects.filter(key__in=linked).values_list("key", "title")) if linked else {}
+    )
+    for row in rows:
+        totals[row["key"]] = totals.get(row["key"], 0) + row["n"]
+    for row in sorted(rows, key=lambda r: (-r["n"], r["to"])):
+        check = by_key.get(row["key"])
+        if check is None or not row["n"]:
+            continue  # a retired check: its steps are history the table no longer lists
+        if row["to"] == "stopped":
+            check.stopped = row["n"]
+            continue
+        kind, _, target = row["to"].partition(":")
+        if kind == "check":
+            words = f"→ {titles.get(target, target)}"
+        elif kind == "symptom":
+            words = f"Continued with “{symptom_titles.get(target, target)}”"
+        else:
+            words = STEP_WORDS.get(row["to"], row["to"])
+        check.went.append((words, row["n"], round(100 * row["n"] / totals[row["key"]])))
+    return any(check.went or check.stopped for check in checks)

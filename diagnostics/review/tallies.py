@@ -6,6 +6,9 @@ They are derived state with one write path: `Case.save()` counts a new case and
 case. `differences()` compares them with a recount of the cases (`manage.py check_tallies`);
 `rebuild()` replaces them with one (after bulk loads, or to repair)."""
 
+import itertools
+from types import SimpleNamespace
+
 from django.apps import apps as global_apps
 from django.db import models, transaction
 from django.db.models.functions import TruncDate
@@ -13,6 +16,7 @@ from django.utils import timezone
 
 from diagnostics.content.models import KEY_MAX_LENGTH, Symptom
 from diagnostics.counters import increment
+from diagnostics.diagnosis import flow
 from diagnostics.diagnosis.models import CheckResult, Helped, Outcome, ResultStatus
 
 
@@ -107,7 +111,68 @@ class CheckTotal(CheckCounts):
         return f"{self.symptom_id}/{self.key}: {self.runs} runs"
 
 
-TALLIES = (SymptomDay, SymptomTotal, CheckDay, CheckTotal)
+class StepCounts(models.Model):
+    """On a branched symptom (schema 2), where people went after one check, by key: `to` is
+    "check:<key>", "outcome:<outcome>", "symptom:<key>", "end" (past the last check), or
+    "stopped" (the case was saved while this check waited for an answer)."""
+
+    COUNTS = ("count",)
+
+    symptom = models.ForeignKey(Symptom, models.CASCADE, related_name="+")
+    key = models.CharField(max_length=KEY_MAX_LENGTH)
+    to = models.CharField(max_length=KEY_MAX_LENGTH + 10)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class StepDay(StepCounts):
+    KEY = ("symptom_id", "key", "to", "day")
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["symptom", "key", "to", "day"], name="step_day_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="step_day_idx")]
+
+    def __str__(self):
+        return f"{self.symptom_id}/{self.key} → {self.to} on {self.day}: {self.count}"
+
+
+class StepTotal(StepCounts):
+    KEY = ("symptom_id", "key", "to")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["symptom", "key", "to"], name="step_total_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.symptom_id}/{self.key} → {self.to}: {self.count}"
+
+
+TALLIES = (SymptomDay, SymptomTotal, CheckDay, CheckTotal, StepDay, StepTotal)
+
+
+def steps(results):
+    """(from key, to) for each step a branched diagnosis's answers took, from its `results`
+    in order (see StepCounts); nothing for a checklist without rules."""
+    if not any(r.rules for r in results):
+        return []
+    path = flow.evaluate(results, {r.key: r.status for r in results})
+    walked = path.walked
+    found = [(a, f"check:{b}") for a, b in itertools.pairwise(walked)]
+    if path.next_key:
+        found.append((path.next_key, "stopped"))
+    elif path.end:
+        ((kind, target),) = ((k, v) for k, v in path.end.items() if k != "title")
+        found.append((walked[-1], f"{kind}:{target}"))
+    elif walked:
+        found.append((walked[-1], "end"))
+    return found
 
 
 def case_day(case):
@@ -138,6 +203,10 @@ def count_case(case, sign=1):
         where = {"symptom_id": case.symptom_id, "key": result.key}
         increment(CheckDay, {**where, "day": day}, counts)
         increment(CheckTotal, where, counts)
+    for key, to in steps(results):
+        where = {"symptom_id": case.symptom_id, "key": key, "to": to}
+        increment(StepDay, {**where, "day": day}, {"count": sign})
+        increment(StepTotal, where, {"count": sign})
 
 
 def count_feedback(case, before, after):
@@ -214,12 +283,46 @@ def recount(apps=global_apps):
     )
     for row in resolving.iterator():
         check_days[(row["symptom_id"], row["resolved_by__key"], row["day"])]["resolved"] = row["n"]
-    return {
+    recounted = {
         SymptomDay: symptom_days,
         SymptomTotal: _sum_days(symptom_days, SymptomCounts.COUNTS),
         CheckDay: check_days,
         CheckTotal: _sum_days(check_days, CheckCounts.COUNTS),
     }
+    if has_model(apps, "StepDay"):  # migrations before 0024 rebuild without steps
+        step_days = recount_steps(results)
+        recounted |= {StepDay: step_days, StepTotal: _sum_days(step_days, StepCounts.COUNTS)}
+    return recounted
+
+
+def recount_steps(results):
+    """The step tallies as the saved cases' results say: their paths walked again, a case at
+    a time, in Python (a path is not a sum SQL can take). Reads only branched sessions."""
+    branched = results.exclude(rules={}).values("session_id")
+    rows = (
+        results.filter(session_id__in=branched)
+        .order_by("session_id", "position")
+        .values_list(
+            "session_id", "key", "status", "rules", "session__symptom_id", "session__case__saved_at"
+        )
+    )
+    found = {}
+    for _, group in itertools.groupby(rows.iterator(), key=lambda row: row[0]):
+        group = list(group)
+        symptom_id, day = group[0][4], timezone.localdate(group[0][5])
+        taken = [SimpleNamespace(key=r[1], status=r[2], rules=r[3]) for r in group]
+        for key, to in steps(taken):
+            counts = found.setdefault((symptom_id, key, to, day), {"count": 0})
+            counts["count"] += 1
+    return found
+
+
+def has_model(apps, name):
+    try:
+        apps.get_model("diagnostics", name)
+    except LookupError:
+        return False
+    return True
 
 
 def contradicting_cases(apps=global_apps):

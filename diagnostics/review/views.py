@@ -24,7 +24,14 @@ from diagnostics.review.forms import (
 from diagnostics.review.models import Comment
 from diagnostics.review.paging import page_of
 from diagnostics.review.panel import list_query
-from diagnostics.review.tallies import CheckDay, CheckTotal, SymptomDay, SymptomTotal
+from diagnostics.review.tallies import (
+    CheckDay,
+    CheckTotal,
+    StepDay,
+    StepTotal,
+    SymptomDay,
+    SymptomTotal,
+)
 from diagnostics.staff.models import display_name
 from diagnostics.staff.roles import staff_page
 
@@ -176,10 +183,15 @@ def review_insights(request):
     if form.has_range():
         symptoms = form.filter_days(SymptomDay.objects.all())
         checks = form.filter_days(CheckDay.objects.all())
+        steps = form.filter_days(StepDay.objects.all())
     else:  # all time: one row per symptom and check, whatever the number of cases
         symptoms, checks = SymptomTotal.objects.all(), CheckTotal.objects.all()
+        steps = StepTotal.objects.all()
     detail, revision = form.cleaned_data["symptom"], form.cleaned_data["revision"]
     report = insights.report(symptoms, checks, detail=detail)
+    branched = detail is not None and insights.add_steps(
+        report["detail_checks"], steps.filter(symptom=detail)
+    )
     shown = report["symptoms"] if "all" in request.GET else report["symptoms"][: insights.TOP]
     never = report["never_resolve"]
     # Checks are flagged for the symptoms listed (and the one chosen), most cases first.
@@ -202,5 +214,6 @@ def review_insights(request):
             else None
         ),
         "recent": evidence.RECENT,
+        "branched": branched,
     }
     return render(request, "review/insights.html", context)

@@ -274,3 +274,65 @@ def test_a_branched_diagnosis_costs_the_same_queries_at_5_and_50_checks(client):
     assert page_queries <= 8
     assert tick_queries <= 8
     assert record_queries <= 4
+
+
+# -- Insights: where people went next, and where they stopped ---------------------------------
+
+
+def run(client, answers, outcome, resolved_by=None, summary=""):
+    session = start(client)
+    for position, status in answers:
+        answer(client, session, position, status)
+    data = {"outcome": outcome, "summary": summary}
+    if resolved_by:
+        data["resolved_by"] = session.results.get(position=resolved_by).pk
+    assert client.post(f"/cases/{session.token}/save/", data).status_code == 302
+    return session
+
+
+def insights_rows(client, symptom, query=""):
+    html = client.get(f"/review/insights/?symptom={symptom.pk}{query}").content.decode()
+    table = re.search(r'<table class="check-stats">.*?</table>', html, re.S).group(0)
+    rows = {}
+    for row in re.findall(r"<tr.*?</tr>", table, re.S)[1:]:
+        title = re.search(r'<th scope="row">([^<]*)', row).group(1).strip()
+        went = re.findall(r"<li>(.*?): (\d+) <span class=\"hint\">\((\d+)%\)", row)
+        stopped = re.findall(r"<td>(\d+)</td>", row)[-1]
+        rows[title] = (went, int(stopped))
+    return rows
+
+
+def test_insights_say_where_people_went_after_each_check_and_where_they_stopped(
+    client, webhooks, lead
+):
+    other = type(client)()
+    run(other, [(1, "problem"), (3, "ok")], "resolved", resolved_by=1)
+    run(other, [(1, "problem"), (3, "ok")], "resolved", resolved_by=1)
+    run(other, [(1, "ok"), (2, "ok")], "escalated")
+    run(other, [(1, "ok")], "not_resolved", summary="Had to leave.")  # stopped at check 2
+    rows = insights_rows(client, webhooks)
+    verify, log, fix = (
+        "Verify webhook URL and event subscriptions.",
+        "Look at the delivery log for failed attempts.",
+        "Correct the URL and send a test event.",
+    )
+    assert rows[verify] == ([(f"→ {log}", "2", "50"), (f"→ {fix}", "2", "50")], 0)
+    assert rows[log] == ([("End: Escalated", "1", "50")], 1)
+    assert rows[fix] == ([("End: Resolved", "2", "100")], 0)
+    assert insights_rows(client, webhooks, "&start=2000-01-01") == rows  # the daily tallies
+    assert tallies.differences() == []
+
+    Case.objects.filter(outcome="escalated").get().delete()
+    assert insights_rows(client, webhooks)[log] == ([], 1)
+    assert tallies.differences() == []
+
+
+def test_the_step_tallies_can_be_rebuilt_from_the_cases(client, webhooks):
+    run(client, [(1, "problem"), (3, "problem")], "escalated")
+    run(client, [(1, "ok"), (2, "problem")], "not_resolved")
+    before = tallies.stored(tallies.StepTotal)
+    assert before[(webhooks.pk, "delivery-log", "symptom:tls-errors")] == {"count": 1}
+    tallies.StepTotal.objects.all().delete()
+    assert tallies.differences() != []
+    tallies.rebuild()
+    assert tallies.stored(tallies.StepTotal) == before
