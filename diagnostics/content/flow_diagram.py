@@ -93,7 +93,7 @@ def diagram(checks, symptom_titles=None):
                 target = ("end", OUTCOME_WORDS.get(rule["outcome"], rule["outcome"]))
             elif "symptom" in rule:
                 title = symptom_titles.get(rule["symptom"], rule["symptom"])
-                target = ("end", f"continue with “{shorten(title, 28)}”")
+                target = ("end", f"continue with “{shorten(title, 36)}”")
             else:
                 continue
             by_target.setdefault(target, []).append(answer)

@@ -12,12 +12,14 @@ from django.views.decorators.vary import vary_on_headers
 
 from diagnostics import throttle
 from diagnostics.content import search
+from diagnostics.content.flow_diagram import diagram
 from diagnostics.content.forms import SearchForm
 from diagnostics.content.models import Symptom, sees_staff_only
 from diagnostics.content.playbook import (
     export_playbook,
 )
 from diagnostics.diagnosis.forms import StartForm
+from diagnostics.diagnosis.models import symptom_titles
 from diagnostics.diagnosis.remembered import started_here
 from diagnostics.http import client_address, render_htmx, whole_page, with_links
 from diagnostics.staff.roles import is_agent, staff_page
@@ -111,12 +113,18 @@ def symptom_detail(request, key, start_form=None, status=200):
     symptom = Symptom.objects.for_page(request.user).filter(key=key).first()
     if symptom is None:
         return symptom_gone(request, key)
+    checks = list(symptom.checks.all())
+    branched = any(check.rules for check in checks)
     context = {
         "symptom": symptom,
         # Agents start diagnoses for a customer and note the ticket; customers just start.
         "start_form": (start_form or StartForm()) if is_agent(request.user) else None,
         "started": started_here(request, symptom)[:1],
-    }
+        "branched": branched,
+        # Staff see how the checks lead on, drawn on the server.
+        "flow": diagram(checks, symptom_titles(checks)) if branched and is_agent(request.user)
+        else None,
+    }  # fmt: skip
     return render(request, "content/symptom_detail.html", context, status=status)
 
 

@@ -1,5 +1,6 @@
 """Running a diagnosis: start it, tick its checks, save it as a case; the agent's own list."""
 
+import re
 from functools import wraps
 
 from django.conf import settings
@@ -36,6 +37,7 @@ from diagnostics.http import client_address, post_only, render_htmx
 from diagnostics.review.panel import review_panel
 from diagnostics.staff.roles import is_agent, staff_page
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # as new_token makes them
 CLOSED_MESSAGE = "This diagnosis has been saved as a case, so its results can no longer change."
 ALREADY_SAVED = "This case was already saved, perhaps from another tab. Nothing was changed."
 
@@ -98,7 +100,7 @@ def start_session(request, key):
 def leading_to(symptom, token):
     """The diagnosis behind `token` if its path ends by pointing to `symptom` ("continue
     with another symptom"), else None: a link cannot claim a path that did not happen."""
-    if not token or not isinstance(token, str) or len(token) > 64:
+    if not token or not TOKEN.fullmatch(token):
         return None
     session = DiagnosticSession.objects.prefetch_related("results").filter(token=token).first()
     end = session.path.end if session else None

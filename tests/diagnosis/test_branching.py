@@ -190,7 +190,8 @@ def test_a_continuation_the_path_did_not_lead_to_is_not_recorded(client, webhook
     session = start(client)  # nothing answered: its path leads nowhere yet
     then = start(client, "tls-errors", continued_from=session.token)
     assert then.continued_from is None
-    assert start(client, "tls-errors", continued_from="x" * 5000).continued_from is None
+    for odd in ("x" * 5000, "abc\x00def", "ü" * 10, session.token + "'"):
+        assert start(client, "tls-errors", continued_from=odd).continued_from is None
 
 
 def test_with_htmx_the_next_check_appears_in_place(client, webhooks):
@@ -336,3 +337,12 @@ def test_the_step_tallies_can_be_rebuilt_from_the_cases(client, webhooks):
     assert tallies.differences() != []
     tallies.rebuild()
     assert tallies.stored(tallies.StepTotal) == before
+
+
+def test_staff_see_the_flow_on_the_symptom_page_and_customers_a_hint(client, webhooks, agent):
+    html = client.get("/symptoms/webhooks-not-firing/").content.decode()
+    assert "How the checks lead on" in html
+    assert "Problem found → continue with “Deliveries fail with TLS errors”" in html
+    customer = type(client)().get("/symptoms/webhooks-not-firing/").content.decode()
+    assert "Your answers decide which of these checks you need" in customer
+    assert "<svg" not in customer

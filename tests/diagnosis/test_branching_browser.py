@@ -9,7 +9,10 @@ from playwright.sync_api import expect
 
 from diagnostics.content.playbook import import_playbook
 from diagnostics.content.playbook_schema import read_playbook
+from diagnostics.staff.models import Role
 from tests.diagnosis.test_branching import WEBHOOKS
+from tests.factories import make_user
+from tests.test_pages_browser import check_page, sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 SYMPTOM = "/symptoms/webhooks-not-firing/"
@@ -106,3 +109,12 @@ def test_a_link_to_another_symptom_continues_there(live_server, page, problems):
     expect(page.locator("h1")).to_have_text("Deliveries fail with TLS errors")
     expect(page.locator(".byline")).to_contain_text("Continued from Webhooks not firing")
     assert problems == []
+
+
+def test_an_agent_sees_the_flow_on_the_symptom_page(live_server, page, screenshot, problems):
+    make_user(Role.AGENT, username="alex", first_name="Alex", last_name="Agent")
+    sign_in(page, live_server, "alex")
+    page.goto(live_server.url + SYMPTOM)
+    page.locator("summary", has_text="How the checks lead on").click()
+    expect(page.locator("svg.flow")).to_contain_text("Passed → Escalated")
+    check_page(page, "branching-symptom-staff", screenshot, problems)
