@@ -500,11 +500,19 @@ class _Reader:
                 category = self.category(node, f"categories[{i}]", category_keys, symptom_keys)
                 if category:
                     categories.append(category)
+        visibility = {s.key: s.visibility for c in categories for s in c.symptoms}
         for node, path, target, own in self.symptom_links:
             if target == own:
                 self.problem(node, path, "links to its own symptom: use goto for one of its checks")
             elif target not in symptom_keys:
                 self.problem(node, path, f"{target!r} is not a symptom in this playbook")
+            elif visibility.get(own) == "public" and visibility.get(target) == "staff":
+                self.problem(
+                    node,
+                    path,
+                    f"{target!r} is for signed-in staff only: customers running this public "
+                    "symptom could not continue there",
+                )
         playbook = Playbook(title=title, categories=categories, lines=self.lines)
         if "retired" in fields:
             for i, node in enumerate(self.sequence(fields["retired"], "retired")):

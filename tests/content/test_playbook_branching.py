@@ -219,3 +219,16 @@ def test_dump_writes_version_1_until_a_rule_exists():
         for check in symptom.checks:
             check.rules = {}
     assert dump_playbook(playbook).startswith("playbook: 1\n")
+
+
+def test_a_public_symptom_cannot_continue_with_a_staff_only_one():
+    text = checks("""          - key: a
+            title: A
+            on_problem: {symptom: no-hot-water}
+""").replace(
+        "        title: No hot water\n", "        title: No hot water\n        visibility: staff\n"
+    )
+    assert problems(text) == [
+        "home.yaml:12: categories[0].symptoms[0].checks[0].on_problem: 'no-hot-water' is for "
+        "signed-in staff only: customers running this public symptom could not continue there"
+    ]
