@@ -7,7 +7,7 @@ what ends a path (an outcome, another symptom) written to the right of the check
 
 from dataclasses import dataclass, field
 
-from diagnostics.content.playbook_schema import ANSWER_LABELS, ANSWERS
+from diagnostics.content.playbook_schema import ANSWER_LABELS, ANSWERS, OUTCOME_LABELS
 
 ROW = 64  # vertical distance between checks
 BOX_W, BOX_H = 320, 40
@@ -15,7 +15,6 @@ LANE = 18  # horizontal room per jump arrow, left of the boxes
 END_W = 300  # room right of the boxes for "Problem found → Escalated"
 TOP = 12
 TITLE_CHARS = 40
-OUTCOME_WORDS = {"resolved": "Resolved", "not_resolved": "Not resolved", "escalated": "Escalated"}
 
 
 @dataclass
@@ -90,7 +89,7 @@ def diagram(checks, symptom_titles=None):
             elif "goto" in rule and rule["goto"] in index:
                 target = ("goto", index[rule["goto"]])
             elif "outcome" in rule:
-                target = ("end", OUTCOME_WORDS.get(rule["outcome"], rule["outcome"]))
+                target = ("end", OUTCOME_LABELS.get(rule["outcome"], rule["outcome"]))
             elif "symptom" in rule:
                 title = symptom_titles.get(rule["symptom"], rule["symptom"])
                 target = ("end", f"continue with “{shorten(title, 36)}”")
@@ -134,22 +133,31 @@ def diagram(checks, symptom_titles=None):
     return Diagram(width, height, boxes, arrows, describe(checks, symptom_titles))
 
 
+def rules_in_words(check, titles):
+    """(answer, what follows) for each rule of `check`, with titles from `titles` (keyed
+    ("check", key) and ("symptom", key)): ("Problem found", "go to “Fix the URL”")."""
+    said = []
+    for answer in ANSWERS:
+        if not (rule := (check.rules or {}).get(answer)):
+            continue
+        ((kind, target),) = ((k, v) for k, v in rule.items() if k != "title")
+        if kind == "goto":
+            text = f"go to “{titles.get(('check', target), target)}”"
+        elif kind == "outcome":
+            text = f"end: {OUTCOME_LABELS.get(target, target)}"
+        else:
+            text = f"continue with “{titles.get(('symptom', target), target)}”"
+        said.append((ANSWER_LABELS[answer], text))
+    return said
+
+
 def describe(checks, symptom_titles):
-    """The flow in words: "1. Verify the URL: Problem found → go to 3. ..."."""
-    index = {check.key: i for i, check in enumerate(checks)}
+    """The flow in words, for screen readers: "1. Verify the URL (Problem found: go to
+    “Fix the URL”) 2. ..."."""
+    titles = {("check", c.key): c.title for c in checks}
+    titles |= {("symptom", key): title for key, title in symptom_titles.items()}
     lines = []
     for i, check in enumerate(checks):
-        said = []
-        for answer in ANSWERS:
-            rule = (check.rules or {}).get(answer)
-            if not rule:
-                continue
-            if "goto" in rule:
-                what = f"check {index.get(rule['goto'], -1) + 1}"
-            elif "outcome" in rule:
-                what = OUTCOME_WORDS.get(rule["outcome"], rule["outcome"])
-            else:
-                what = symptom_titles.get(rule["symptom"], rule["symptom"])
-            said.append(f"{ANSWER_LABELS[answer]} → {what}")
-        lines.append(f"{i + 1}. {check.title}" + (f" ({'; '.join(said)})" if said else ""))
+        said = "; ".join(f"{answer}: {text}" for answer, text in rules_in_words(check, titles))
+        lines.append(f"{i + 1}. {check.title}" + (f" ({said})" if said else ""))
     return " ".join(lines)

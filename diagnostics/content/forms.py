@@ -21,8 +21,8 @@ from diagnostics.content.models import (
 )
 from diagnostics.content.playbook import MAX_BYTES, staff_members
 from diagnostics.content.playbook_schema import (
-    ANSWER_LABELS,
     ANSWERS,
+    OUTCOME_LABELS,
     OUTCOMES,
     REVIEW_MAX_DAYS,
     CategorySpec,
@@ -223,9 +223,6 @@ class CategoryForm(ItemForm):
         return self.item
 
 
-OUTCOME_LABELS = {"resolved": "Resolved", "not_resolved": "Not resolved", "escalated": "Escalated"}
-
-
 def rule_value(rule):
     """A rule as one choice value: {"goto": "fix-url"} -> "goto:fix-url"; none -> ""."""
     if not rule:
@@ -333,24 +330,6 @@ class CheckForm(ItemForm):
                     if rule.get("goto") == old_key:
                         rule["goto"] = self.item.key
         return self.item
-
-
-def describe_rules(check, titles):
-    """(answer label, what follows) for each rule of `check`, in words with titles:
-    ("Problem found", "go to “Fix the URL”"). `titles` maps check and symptom keys."""
-    said = []
-    for answer in ANSWERS:
-        if not (rule := check.rules.get(answer)):
-            continue
-        ((kind, target),) = rule.items()
-        if kind == "goto":
-            text = f"go to “{titles.get(('check', target), target)}”"
-        elif kind == "outcome":
-            text = f"end: {OUTCOME_LABELS[target]}"
-        else:
-            text = f"continue with “{titles.get(('symptom', target), target)}”"
-        said.append((ANSWER_LABELS[answer], text))
-    return said
 
 
 class SymptomForm(ItemForm):

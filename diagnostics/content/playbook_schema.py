@@ -28,6 +28,7 @@ ANSWERS = ("ok", "problem", "na")  # the answers a rule can follow, as ResultSta
 RULE_FIELDS = tuple(f"on_{answer}" for answer in ANSWERS)
 OUTCOMES = ("resolved", "not_resolved", "escalated")
 ANSWER_LABELS = {"ok": "Passed", "problem": "Problem found", "na": "Not applicable"}
+OUTCOME_LABELS = {"resolved": "Resolved", "not_resolved": "Not resolved", "escalated": "Escalated"}
 VISIBILITIES = ("public", "staff")
 REVIEW_MAX_DAYS = 3650
 OWNER_MAX_LENGTH = 150  # Django's username length

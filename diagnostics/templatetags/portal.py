@@ -1,6 +1,6 @@
 from django import template
 
-from diagnostics.content.forms import describe_rules
+from diagnostics.content.flow_diagram import rules_in_words
 from diagnostics.content.markdown import render_markdown
 from diagnostics.staff.models import display_name as _display_name
 
@@ -28,4 +28,4 @@ def listed(value):
 @register.filter
 def follows(check, titles):
     """{% for answer, text in check|follows:titles %}: what each answer's rule leads to."""
-    return describe_rules(check, titles or {})
+    return rules_in_words(check, titles or {})

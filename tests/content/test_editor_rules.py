@@ -118,7 +118,10 @@ def test_the_symptom_page_draws_its_flow_as_svg(client, editor, published):
     assert "<script" not in html.split("<svg")[1].split("</svg>")[0]
     assert svg.count('<g class="flow-check">') == 2
     assert "Problem found → Escalated" in svg
-    assert "1. Verify webhook URL and event subscriptions. (Passed → check 2; Problem found" in svg
+    assert (
+        "1. Verify webhook URL and event subscriptions. (Passed: go to “Trigger matching "
+        "event.”; Problem found: end: Escalated)"
+    ) in svg
     assert 'class="arrow arrow-jump"' in svg
 
 
