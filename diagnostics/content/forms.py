@@ -22,6 +22,7 @@ from diagnostics.content.models import (
 from diagnostics.content.playbook import MAX_BYTES, staff_members
 from diagnostics.content.playbook_schema import (
     ANSWERS,
+    MAX_CHECKS,
     OUTCOME_LABELS,
     OUTCOMES,
     REVIEW_MAX_DAYS,
@@ -285,6 +286,8 @@ class CheckForm(ItemForm):
 
     def clean(self):
         data = super().clean()
+        if self.item is None and self.symptom and len(self.symptom.checks) >= MAX_CHECKS:
+            self.add_error(None, f"A symptom may list at most {MAX_CHECKS} checks.")
         if self.symptom is not None and not self.errors:
             self.check_cycle(data)
         return data
@@ -456,6 +459,24 @@ class RetireSymptomForm(forms.Form):
             for _, s in playbook.symptoms()
             if s.key != symptom.key and (s.is_public or not symptom.is_public)
         ]
+        self.links = [(s, c) for s, c in playbook.links_to(symptom.key) if s is not symptom]
+
+    def clean_replaced_by(self):
+        """A symptom other checks continue with needs a replacement to continue with."""
+        replaced_by = self.cleaned_data["replaced_by"]
+        if self.links and not replaced_by:
+            source, check = self.links[0]
+            raise forms.ValidationError(
+                f"The check “{check.title}” of “{source.title}” continues with this symptom: "
+                "choose a replacement for it to continue with, or change that check first."
+            )
+        if any(source.key == replaced_by for source, _ in self.links):
+            source, check = next((s, c) for s, c in self.links if s.key == replaced_by)
+            raise forms.ValidationError(
+                f"The check “{check.title}” of “{source.title}” continues with this symptom, so "
+                f"“{source.title}” cannot replace it: a symptom cannot continue with itself."
+            )
+        return replaced_by
 
 
 class PublishForm(forms.Form):

@@ -33,6 +33,7 @@ VISIBILITIES = ("public", "staff")
 REVIEW_MAX_DAYS = 3650
 OWNER_MAX_LENGTH = 150  # Django's username length
 MAX_BYTES = 5 * 1024 * 1024
+MAX_CHECKS = 500  # per symptom: far past any useful checklist, well inside a result's position
 MAX_PROBLEMS = 50  # enough to fix a file in one pass, not a wall of noise
 
 _KEY_RE = re.compile(KEY_PATTERN)
@@ -174,9 +175,20 @@ class Playbook:
                 r.replaced_by = new
         self.retired.append(RetiredSpec(old, new))
 
+    def links_to(self, key):
+        """The checks (with their symptoms) whose rules continue with symptom `key`."""
+        return [
+            (symptom, check)
+            for _, symptom in self.symptoms()
+            for check in symptom.checks
+            if any(rule.get("symptom") == key for rule in check.rules.values())
+        ]
+
     def retire_symptom(self, key, replaced_by=""):
         category, symptom = self.symptom(key)
         category.symptoms.remove(symptom)
+        if replaced_by:  # rules that continued with it continue with its replacement
+            self.retarget_symptom(key, replaced_by)
         for r in self.retired:
             if r.replaced_by == key:
                 r.replaced_by = replaced_by
@@ -594,6 +606,13 @@ class _Reader:
             nodes = self.sequence(
                 fields["checks"], f"{path}.checks", "must list at least one check"
             )
+            if len(nodes) > MAX_CHECKS:
+                self.problem(
+                    fields["checks"],
+                    f"{path}.checks",
+                    f"lists {len(nodes)} checks: a symptom may list at most {MAX_CHECKS}",
+                )
+                nodes = []
             rule_nodes = []
             for i, item in enumerate(nodes):
                 check = self.check(item, f"{path}.checks[{i}]", check_keys, rule_nodes)

@@ -122,7 +122,8 @@ def symptom_detail(request, key, start_form=None, status=200):
         "started": started_here(request, symptom)[:1],
         "branched": branched,
         # Staff see how the checks lead on, drawn on the server.
-        "flow": diagram(checks, symptom_titles(checks)) if branched and is_agent(request.user)
+        "flow": diagram(checks, symptom_titles(checks))
+        if branched and sees_staff_only(request.user)
         else None,
     }  # fmt: skip
     return render(request, "content/symptom_detail.html", context, status=status)

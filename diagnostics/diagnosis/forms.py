@@ -3,6 +3,7 @@ from django import forms
 from diagnostics.diagnosis.models import (
     FEEDBACK_MAX_LENGTH,
     NOTE_MAX_LENGTH,
+    OFF_PATH_RESOLVING_MESSAGE,
     RESOLVING_CHECK_MESSAGE,
     SUMMARY_MAX_LENGTH,
     TICKET_MAX_LENGTH,
@@ -10,6 +11,7 @@ from diagnostics.diagnosis.models import (
     Helped,
     Outcome,
     ResultStatus,
+    on_path,
 )
 from diagnostics.privacy.masking import MaskedCharField
 from diagnostics.validators import (
@@ -93,6 +95,8 @@ class SaveCaseForm(forms.ModelForm):
             self.add_error("resolved_by", "Say which check fixed it.")
         elif outcome == Outcome.RESOLVED and not resolved_by.may_resolve:
             self.add_error("resolved_by", RESOLVING_CHECK_MESSAGE)
+        elif outcome == Outcome.RESOLVED and not on_path(resolved_by, self.session.results.all()):
+            self.add_error("resolved_by", OFF_PATH_RESOLVING_MESSAGE)
         elif outcome and outcome != Outcome.RESOLVED:
             data["resolved_by"] = None  # only a resolved case names a check
         if not data.get("summary") and not self.session.answered():

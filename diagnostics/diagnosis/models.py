@@ -60,6 +60,20 @@ RESOLVING_CHECK_MESSAGE = (
 )
 
 
+OFF_PATH_RESOLVING_MESSAGE = (
+    "The check that fixed it must be on the path your answers lead along: that one was skipped "
+    "or no longer applies."
+)
+
+
+def on_path(result, results):
+    """Whether `result` is on the path `results` lead along (always, without rules)."""
+    if not any(r.rules for r in results):
+        return True
+    path = flow.evaluate(results, {r.key: r.status for r in results})
+    return path.states[result.key] == flow.ON_PATH
+
+
 class ReviewConflict(Exception):
     """Someone else changed the case's review since this person loaded it."""
 
@@ -70,6 +84,10 @@ class FeedbackTaken(Exception):
 
 class SessionClosed(Exception):
     """The session was saved as a case: its results can no longer change."""
+
+
+class OffPath(Exception):
+    """A new answer to a check the branched diagnosis's path does not reach."""
 
 
 def new_token():
@@ -276,10 +294,9 @@ class DiagnosticSession(models.Model):
 
     def resolving_result(self):
         """The result to name as "which check fixed it" when the path ended "resolved": the
-        last problem found on the path, else the check whose answer said so."""
+        check whose answer the playbook says resolves it, the last on the path."""
         walked = self.walked()
-        problems = [r for r in walked if r.status == ResultStatus.PROBLEM]
-        return (problems or walked or [None])[-1]
+        return walked[-1] if walked else None
 
 
 class CheckResult(models.Model):
@@ -328,15 +345,27 @@ class CheckResult(models.Model):
             if status != ResultStatus.PENDING
         ]
 
-    def record(self, status, note=""):
+    def record(self, status=None, note=""):
         """Save this check's result alone, never the whole session, so two people ticking
         different checks both keep their work. Raises SessionClosed if the session was saved
-        as a case, even by a request that raced this one."""
+        as a case, even by a request that raced this one, and OffPath for a new answer to a
+        check a branched diagnosis's path does not reach (as the answers stand now). Without
+        `status`, only the note changes."""
         with transaction.atomic(savepoint=False):  # the lock lasts until it commits
             DiagnosticSession.objects.lock(self.session_id)
-            updated = CheckResult.objects.filter(pk=self.pk, session__case__isnull=True).update(
-                status=status, note=note
+            results = list(
+                CheckResult.objects.filter(session_id=self.session_id).only(
+                    "key", "status", "rules"
+                )
             )
+            mine = next(r for r in results if r.pk == self.pk)
+            status = status or mine.status  # a note alone keeps the answer as stored now
+            off_path = status != mine.status and not on_path(mine, results)
+            updated = off_path or CheckResult.objects.filter(
+                pk=self.pk, session__case__isnull=True
+            ).update(status=status, note=note)
+        if off_path:  # raised here, not inside: the block writes nothing, so nothing to undo
+            raise OffPath
         if not updated:
             raise SessionClosed
         self.status, self.note = status, note
@@ -461,8 +490,17 @@ class Case(models.Model):
         from diagnostics.review import tallies
 
         with transaction.atomic():
-            # Its answer to "did this help?" as stored now: it may have come after this loaded.
-            self.helped = Case.objects.filter(pk=self.pk).values_list("helped", flat=True).get()
+            # Hold the case's row, so two deletes at once take it out of the tallies once;
+            # its answer to "did this help?" as stored now (it may have come after this loaded).
+            stored = (
+                Case.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("helped", flat=True)
+                .first()
+            )
+            if stored is None:  # another request deleted it meanwhile
+                return 0, {}
+            self.helped = stored
             tallies.count_case(self, sign=-1)
             deleted = super().delete(*args, **kwargs)  # first: it protects its resolving check
             self.session.delete()
@@ -475,13 +513,14 @@ class Case(models.Model):
         stored now (a tick may have changed it since the form was read). One query."""
         if self.resolved_by_id is None:
             return
-        result = (
-            CheckResult.objects.filter(pk=self.resolved_by_id, session_id=self.session_id)
-            .only("status", "rules")
-            .first()
+        results = list(
+            CheckResult.objects.filter(session_id=self.session_id).only("key", "status", "rules")
         )
+        result = next((r for r in results if r.pk == self.resolved_by_id), None)
         if result is None or not result.may_resolve:
             raise ValidationError({"resolved_by": RESOLVING_CHECK_MESSAGE})
+        if not on_path(result, results):
+            raise ValidationError({"resolved_by": OFF_PATH_RESOLVING_MESSAGE})
 
     def contradicts(self, results):
         """Whether the case contradicts its `results`: resolved by a check that neither found

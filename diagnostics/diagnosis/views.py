@@ -23,6 +23,7 @@ from diagnostics.diagnosis.models import (
     CheckResult,
     DiagnosticSession,
     FeedbackTaken,
+    OffPath,
     SessionClosed,
 )
 from diagnostics.diagnosis.record import case_record
@@ -39,6 +40,10 @@ from diagnostics.staff.roles import is_agent, staff_page
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # as new_token makes them
 CLOSED_MESSAGE = "This diagnosis has been saved as a case, so its results can no longer change."
+OFF_PATH_MESSAGE = (
+    "Your answers no longer lead to this check, so its answer was not changed. The page now "
+    "shows the checks on your path."
+)
 ALREADY_SAVED = "This case was already saved, perhaps from another tab. Nothing was changed."
 
 
@@ -177,12 +182,16 @@ def tick(request, token, position):
     )
     form = TickForm(request.POST)
     status = 200 if form.is_valid() else 400
+    closed = False
     if form.is_valid():
         try:
             data = form.cleaned_data
-            result.record(data["status"] or result.status, data["note"])
+            result.record(data["status"] or None, data["note"])  # None: the answer stays
         except SessionClosed:
             form.add_error(None, CLOSED_MESSAGE)
+            status, closed = 409, True
+        except OffPath:
+            form.add_error(None, OFF_PATH_MESSAGE)
             status = 409
     if status == 200 and not request.htmx:
         return redirect(f"{result.session.get_absolute_url()}#check-{position}")
@@ -209,7 +218,7 @@ def tick(request, token, position):
         "save_form": SaveCaseForm(session=session) if end and "outcome" in end else None,
         "tick": tick,
         "autosave": autosave,
-        "closed": status == 409,  # the rest of the page says so too, and leads to the case
+        "closed": closed,  # the rest of the page says so too, and leads to the case
     }
     return render(request, "diagnosis/tick.html", context, status=status)
 
@@ -251,10 +260,17 @@ def my_cases(request):
 @post_only(lambda token: reverse("diagnostics:my_cases"))
 def discard_session(request, token):
     """An agent throws away a diagnosis they started and abandoned; a saved case stays."""
-    session = get_object_or_404(
-        DiagnosticSession.objects.in_progress_for(request.user), token=token
-    )
-    session.delete()
+    with transaction.atomic():
+        session = get_object_or_404(
+            DiagnosticSession.objects.in_progress_for(request.user), token=token
+        )
+        # Saving takes the session's lock too: a save that got there first has made it a
+        # case, which stays; one that comes after finds the session gone.
+        DiagnosticSession.objects.lock(session.pk)
+        if Case.objects.filter(session=session).exists():
+            messages.error(request, "This diagnosis was saved as a case meanwhile, so it stays.")
+            return redirect(session)
+        session.delete()
     messages.success(request, f"Discarded the diagnosis of “{session.symptom_title}”.")
     return redirect("diagnostics:my_cases")
 

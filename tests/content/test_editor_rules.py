@@ -137,3 +137,24 @@ def test_drawing_the_flow_costs_no_query(client, editor, published):
     with CaptureQueriesContext(connection) as drawn:
         assert "<svg" in client.get(SYMPTOM).content.decode()
     assert len(drawn) == len(plain)
+
+
+def test_a_symptom_others_continue_with_needs_a_replacement_to_be_retired(client, editor, db):
+    third = PLAYBOOK + (
+        "      - key: agent-locked-out\n"
+        "        title: Agent locked out\n"
+        "        checks:\n"
+        "          - key: unlock\n"
+        "            title: Unlock the account.\n"
+    )
+    import_playbook(read_playbook(third.encode()), source="test")
+    edit_check(client, on_problem="symptom:agent-cannot-access-page")
+    retire = "/playbook/symptoms/agent-cannot-access-page/retire/"
+    response = client.post(retire, {"replaced_by": ""})
+    assert "continues with this symptom: choose a replacement" in response.content.decode()
+    response = client.post(retire, {"replaced_by": "webhooks-not-firing"})
+    assert "“Webhooks not firing” cannot replace it: a symptom cannot continue with itself" in (
+        response.content.decode()
+    )
+    client.post(retire, {"replaced_by": "agent-locked-out"})
+    assert draft_rules()["webhook-url"] == {"problem": {"symptom": "agent-locked-out"}}

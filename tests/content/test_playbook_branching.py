@@ -232,3 +232,11 @@ def test_a_public_symptom_cannot_continue_with_a_staff_only_one():
         "home.yaml:12: categories[0].symptoms[0].checks[0].on_problem: 'no-hot-water' is for "
         "signed-in staff only: customers running this public symptom could not continue there"
     ]
+
+
+def test_a_symptom_lists_at_most_500_checks():
+    many = "".join(f"          - key: c{i}\n            title: C{i}\n" for i in range(501))
+    assert problems(checks(many, version=1)) == [
+        "home.yaml:10: categories[0].symptoms[0].checks: lists 501 checks: a symptom may "
+        "list at most 500"
+    ]

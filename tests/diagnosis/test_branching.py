@@ -102,8 +102,8 @@ def test_an_outcome_rule_fills_in_the_save_form(client, webhooks):
     html = page(client, session)
     assert "Your answers lead to the outcome <strong>Resolved</strong>" in html
     assert checked_outcome(html) == "resolved"
-    found = CheckResult.objects.get(session=session, position=1)
-    assert f'<option value="{found.pk}" selected>' in html  # the problem the fix resolved
+    fix = CheckResult.objects.get(session=session, position=3)
+    assert f'<option value="{fix.pk}" selected>' in html  # its "Passed" resolves, says the rule
     assert "Every check on your path has an answer." in html
 
 
@@ -346,3 +346,54 @@ def test_staff_see_the_flow_on_the_symptom_page_and_customers_a_hint(client, web
     customer = type(client)().get("/symptoms/webhooks-not-firing/").content.decode()
     assert "Your answers decide which of these checks you need" in customer
     assert "<svg" not in customer
+
+
+# -- Path integrity ---------------------------------------------------------------------------
+
+
+def test_a_new_answer_to_a_skipped_check_is_refused_and_the_page_shows_the_path(client, webhooks):
+    session = start(client)
+    answer(client, session, 1, "problem")  # check 2 is now skipped
+    response = client.post(tick_url(session, 2), {"status": "problem"}, headers=HTMX)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Your answers no longer lead to this check" in html
+    assert 'id="check-2" class="result skipped"' in html
+    assert "Saved as a case" not in html
+    assert results(session)[1] == ("pending", "")
+    response = client.post(tick_url(session, 2), {"status": "problem"})  # without JavaScript
+    assert response.status_code == 409
+    assert "Your answers no longer lead to this check" in response.content.decode()
+
+
+def test_a_note_on_an_answer_left_behind_is_still_saved(client, webhooks):
+    session = start(client)
+    answer(client, session, 1, "problem")
+    answer(client, session, 3, "ok")
+    answer(client, session, 1, "ok")  # check 3 no longer applies
+    response = client.post(tick_url(session, 3), {"note": "Typed in another tab"}, headers=HTMX)
+    assert response.status_code == 200
+    assert results(session)[2] == ("ok", "Typed in another tab")  # the answer as it was
+
+
+def test_the_check_that_fixed_it_must_be_on_the_path(client, webhooks):
+    session = start(client)
+    answer(client, session, 1, "problem")
+    answer(client, session, 3, "ok")
+    answer(client, session, 1, "ok")  # check 3's "resolved" no longer applies
+    fix = CheckResult.objects.get(session=session, position=3)
+    response = client.post(
+        f"/cases/{session.token}/save/", {"outcome": "resolved", "resolved_by": fix.pk}
+    )
+    assert response.status_code == 400
+    assert "must be on the path your answers lead along" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_deleting_a_case_twice_takes_it_out_of_the_tallies_once(client, webhooks):
+    run(client, [(1, "problem"), (3, "problem")], "escalated")
+    case = Case.objects.get()
+    stale = Case.objects.get()  # a second request that loaded it too
+    case.delete()
+    assert stale.delete() == (0, {})
+    assert tallies.differences() == []

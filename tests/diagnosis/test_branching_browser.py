@@ -54,7 +54,7 @@ def test_problem_found_jumps_to_the_fix_and_the_outcome_fills_in(
     expect(page.locator("#path-end")).to_contain_text("lead to the outcome Resolved")
     expect(page.get_by_label("Resolved", exact=True)).to_be_checked()
     expect(page.get_by_label("Which check fixed it?")).to_have_value(
-        page.locator("#id_resolved_by option", has_text="1. Verify").get_attribute("value")
+        page.locator("#id_resolved_by option", has_text="3. Correct").get_attribute("value")
     )
     expect(page.locator("#unanswered")).to_have_text("Every check on your path has an answer.")
     screenshot("branching-session")
@@ -71,7 +71,7 @@ def test_problem_found_jumps_to_the_fix_and_the_outcome_fills_in(
     expect(page.locator("#check-3-ok")).to_be_checked()
 
     page.get_by_role("button", name="Save case").click()
-    expect(page.locator(".outcome")).to_contain_text("Resolved by check 1")
+    expect(page.locator(".outcome")).to_contain_text("Resolved by check 3")
     results = page.locator(".results > li")
     expect(results.nth(1)).to_contain_text("Skipped")
     expect(results.nth(2)).to_contain_text("Passed")
@@ -93,7 +93,7 @@ def test_the_same_branched_diagnosis_works_without_javascript(live_server, brows
     page.locator("#check-3-save").click()
     expect(page.get_by_label("Resolved", exact=True)).to_be_checked()
     page.get_by_role("button", name="Save case").click()
-    expect(page.locator(".outcome")).to_contain_text("Resolved by check 1")
+    expect(page.locator(".outcome")).to_contain_text("Resolved by check 3")
     expect(page.locator(".results > li").nth(1)).to_contain_text("Skipped")
     context.close()
 
