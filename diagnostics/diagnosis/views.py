@@ -209,13 +209,12 @@ def tick(request, token, position):
         row.note = form.data.get("note", "")
     # A note saved as it is typed gets the progress lines only: its row stays as it is.
     autosave = status == 200 and "autosave" in request.POST
-    end = session.path_end() if session.branched else None
     context = {
         "session": session,
         "result": row,
         "others": [r for r in rows if r.position != position],
-        # Pre-fill the outcome the path now leads to (not a choice the person made otherwise).
-        "save_form": SaveCaseForm(session=session) if end and "outcome" in end else None,
+        # The outcome the path leads to now, or none while it goes on: never one it left.
+        "save_form": SaveCaseForm(session=session) if session.branched else None,
         "tick": tick,
         "autosave": autosave,
         "closed": closed,  # the rest of the page says so too, and leads to the case

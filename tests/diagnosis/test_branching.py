@@ -397,3 +397,12 @@ def test_deleting_a_case_twice_takes_it_out_of_the_tallies_once(client, webhooks
     case.delete()
     assert stale.delete() == (0, {})
     assert tallies.differences() == []
+
+
+def test_a_changed_answer_takes_back_the_outcome_it_filled_in(client, webhooks):
+    session = start(client)
+    answer(client, session, 1, "problem")
+    assert checked_outcome(answer(client, session, 3, "ok", **HTMX).content.decode()) == "resolved"
+    html = answer(client, session, 1, "ok", **HTMX).content.decode()  # the path goes on at 2
+    assert 'id="save-choices" hx-swap-oob="true"' in html
+    assert checked_outcome(html) is None
