@@ -46,7 +46,7 @@ from diagnostics.content.playbook import (
     read_playbook,
     resolve_owners,
 )
-from diagnostics.content.playbook_schema import move, text_problem
+from diagnostics.content.playbook_schema import flow_problems, move, text_problem
 from diagnostics.http import post_only, render_htmx, whole_page
 from diagnostics.review import evidence, insights
 from diagnostics.staff.roles import staff_page
@@ -374,7 +374,11 @@ def flow_of(editing, symptom):
     titles = {("check", c.key): c.title for c in symptom.checks}
     titles |= {("symptom", s.key): s.title for _, s in editing.playbook.symptoms()}
     symptom_titles = {key: title for (kind, key), title in titles.items() if kind == "symptom"}
-    return {"titles": titles, "flow": diagram(symptom.checks, symptom_titles)}
+    return {
+        "titles": titles,
+        "flow": diagram(symptom.checks, symptom_titles),
+        "flow_problems": flow_problems(symptom.checks),
+    }
 
 
 def render_symptom(request, editing, key, *, form=None, check_form=None, status=200):
@@ -505,7 +509,8 @@ def edit_check(request, key, check_key):
             if request.htmx:
                 context = {"symptom": symptom, "check": check, "just_saved": True}
                 context |= flow_of(editing, symptom)
-                return render_htmx(request, "content/editor_symptom.html", "check-row", context)
+                # The row, and the flow it may have changed (swapped out of band).
+                return render(request, "content/check_saved.html", context)
             return redirect(f"{to_symptom(key)}#check-{check.key}")
     status = 400 if request.method == "POST" and not previewing else 200
     if request.htmx:  # the form replaced the row: focus its first field with a problem
@@ -556,7 +561,7 @@ def retire_check(request, key, check_key):
                 f"The check “{leading[0].title}” goes to this one after an answer: change "
                 "that step before retiring this check.",
             )
-            return redirect(f"{to_symptom(key)}#check-{check_key}")
+            return redirect(to_symptom(key))  # the top of the page, where the message is
         symptom.checks.remove(check)
         editing.save(request.user, f"check:{key}/{check_key}", "retired this check")
     messages.success(request, f"Retired the check “{check.title}” in the draft.")

@@ -12,7 +12,6 @@ from diagnostics.content.playbook_schema import ANSWER_LABELS, ANSWERS, OUTCOME_
 ROW = 64  # vertical distance between checks
 BOX_W, BOX_H = 320, 40
 LANE = 18  # horizontal room per jump arrow, left of the boxes
-END_W = 300  # room right of the boxes for "Problem found → Escalated"
 TOP = 12
 TITLE_CHARS = 40
 
@@ -128,7 +127,7 @@ def diagram(checks, symptom_titles=None):
         arrows.append(Arrow(d, answers_label(answers), left + 6, y1 + BOX_H // 2 + 13, "jump"))
 
     widest_end = max((len(t) for b in boxes for t, _ in b.ends), default=0)
-    width = left + BOX_W + (min(END_W, 24 + widest_end * 8) if widest_end else 12)
+    width = left + BOX_W + (24 + widest_end * 8 if widest_end else 12)  # ~8 units a letter
     height = TOP + len(checks) * ROW
     return Diagram(width, height, boxes, arrows, describe(checks, symptom_titles))
 

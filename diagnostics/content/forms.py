@@ -313,7 +313,7 @@ class CheckForm(ItemForm):
         if cycle:
             route = " → ".join(checks[i].title for i in cycle)
             field = next((f"on_{a}" for a in ANSWERS if a in mine.rules), None)
-            self.add_error(field, f"This would make a loop: {route}. Choose another step.")
+            self.add_error(field, f"This would make a loop ({route}): choose another step.")
 
     def apply(self, symptom):
         data = self.cleaned_data

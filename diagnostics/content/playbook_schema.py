@@ -742,6 +742,30 @@ def find_cycle(following):
     return None
 
 
+def flow_problems(checks):
+    """What is wrong with how `checks` lead on, in the editor's words (the reader reports the
+    same at publishing, with file and line): a jump to a check that is gone, a loop, a check
+    no path reaches. Empty when the flow is sound."""
+    if not checks:
+        return []
+    index = {check.key: i for i, check in enumerate(checks)}
+    gone = [(c, r["goto"]) for c in checks for r in c.rules.values()
+            if "goto" in r and r["goto"] not in index]  # fmt: skip
+    if gone:
+        return [f"“{check.title}” goes to {key!r}, which this symptom no longer lists."
+                for check, key in gone]  # fmt: skip
+    following = [successors(checks, i, index) for i in range(len(checks))]
+    if cycle := find_cycle(following):
+        route = " → ".join(f"“{checks[i].title}”" for i in cycle)
+        return [f"The checks go round in a loop ({route}): change a step or move a check."]
+    reached = reachable(following)
+    return [
+        f"No path reaches “{check.title}”: every jump skips it."
+        for i, check in enumerate(checks)
+        if i not in reached
+    ]
+
+
 def reachable(following):
     """The nodes some path from node 0 reaches."""
     seen, todo = {0}, [0]

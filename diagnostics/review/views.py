@@ -195,7 +195,7 @@ def review_insights(request):
     shown = report["symptoms"] if "all" in request.GET else report["symptoms"][: insights.TOP]
     never = report["never_resolve"]
     # Checks are flagged for the symptoms listed (and the one chosen), most cases first.
-    listed = [*([detail.pk] if detail else []), *(s.symptom_id for s in shown)]
+    listed = list(dict.fromkeys([*([detail.pk] if detail else []), *(s.symptom_id for s in shown)]))
     flags = evidence.symptom_flags(report["symptoms"]) + evidence.check_flags(listed)
     context = {
         "form": form,

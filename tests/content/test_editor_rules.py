@@ -77,8 +77,8 @@ def test_a_jump_that_would_loop_is_refused_and_names_the_loop(client, editor, pu
     response = edit_check(client, url=TRIGGER, on_ok="goto:webhook-url")
     assert response.status_code == 400
     assert (
-        "This would make a loop: Verify webhook URL and event subscriptions. → Trigger matching "
-        "event. → Verify webhook URL and event subscriptions."
+        "This would make a loop (Verify webhook URL and event subscriptions. → Trigger matching "
+        "event. → Verify webhook URL and event subscriptions.): choose another step."
     ) in response.content.decode()
     assert draft_rules()["trigger-event"] == {}
 
@@ -158,3 +158,18 @@ def test_a_symptom_others_continue_with_needs_a_replacement_to_be_retired(client
     )
     client.post(retire, {"replaced_by": "agent-locked-out"})
     assert draft_rules()["webhook-url"] == {"problem": {"symptom": "agent-locked-out"}}
+
+
+def test_a_move_that_makes_a_loop_is_shown_on_the_symptom_page(client, editor, published):
+    edit_check(client, on_ok="goto:trigger-event")  # 1 → 2 on "Passed"
+    client.post(TRIGGER + "move/", {"direction": "up"})  # now 2 → 1 → 2 in order
+    html = client.get(SYMPTOM).content.decode()
+    assert "Publishing is held back until this is fixed:" in html
+    assert "The checks go round in a loop (“Trigger matching event.” → “Verify webhook" in html
+
+
+def test_a_check_saved_in_place_redraws_the_flow(client, editor, published):
+    response = edit_check(client, headers={"HX-Request": "true"}, on_ok="outcome:resolved")
+    html = response.content.decode()
+    assert '<div id="flow-section" hx-swap-oob="true">' in html
+    assert "Passed → Resolved" in html

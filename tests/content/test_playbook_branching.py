@@ -1,6 +1,8 @@
 """Playbook schema 2: rules on a check's answers (goto, outcome, symptom), validated with
 their file, line and field, stored with the checks, and exported only when some exist."""
 
+import re
+
 import pytest
 
 from diagnostics.content.changes import compare
@@ -12,7 +14,7 @@ from diagnostics.content.playbook import (
     import_playbook,
 )
 from diagnostics.content.playbook_schema import PlaybookError, read_playbook
-from tests.factories import import_shipped_playbook
+from tests.factories import ROOT, import_shipped_playbook
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +242,10 @@ def test_a_symptom_lists_at_most_500_checks():
         "home.yaml:10: categories[0].symptoms[0].checks: lists 501 checks: a symptom may "
         "list at most 500"
     ]
+
+
+def test_the_readme_s_schema_2_example_reads():
+    readme = (ROOT / "README.md").read_text()
+    example = re.search(r"```yaml\n(playbook: 2\n.*?)```", readme, re.S).group(1)
+    playbook = read_playbook(example.encode(), "README.md")
+    assert playbook.version == 2

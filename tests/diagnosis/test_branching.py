@@ -291,13 +291,18 @@ def run(client, answers, outcome, resolved_by=None, summary=""):
     return session
 
 
+STEP = r'<li>(.*?) <span class="count">(\d+)</span> <span class="hint">\((\d+)%\)'
+
+
 def insights_rows(client, symptom, query=""):
     html = client.get(f"/review/insights/?symptom={symptom.pk}{query}").content.decode()
     table = re.search(r'<table class="check-stats">.*?</table>', html, re.S).group(0)
     rows = {}
     for row in re.findall(r"<tr.*?</tr>", table, re.S)[1:]:
         title = re.search(r'<th scope="row">([^<]*)', row).group(1).strip()
-        went = re.findall(r"<li>(.*?): (\d+) <span class=\"hint\">\((\d+)%\)", row)
+        went = re.findall(
+            r"<li>(.*?) <span class=\"count\">(\d+)</span> <span class=\"hint\">\((\d+)%\)", row
+        )
         stopped = re.findall(r"<td>(\d+)</td>", row)[-1]
         rows[title] = (went, int(stopped))
     return rows
