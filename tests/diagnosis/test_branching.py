@@ -411,3 +411,11 @@ def test_a_changed_answer_takes_back_the_outcome_it_filled_in(client, webhooks):
     html = answer(client, session, 1, "ok", **HTMX).content.decode()  # the path goes on at 2
     assert 'id="save-choices" hx-swap-oob="true"' in html
     assert checked_outcome(html) is None
+
+
+def test_in_debug_mode_no_script_replaces_the_page_with_a_400_fragment(client, settings):
+    settings.DEBUG = True  # django-htmx's debug script would show each 400 as the whole page
+    session = start_session(make_symptom(checks=2))
+    html = page(client, session)
+    assert "htmx-2.min.js" in html
+    assert "django-htmx.js" not in html
