@@ -290,7 +290,16 @@ class DiagnosticSession(models.Model):
             return None
         if "outcome" in end:
             return {**end, "label": Outcome(end["outcome"]).label}
-        return end
+        return {**end, "continuation": self.continuation(end["symptom"])}
+
+    def continuation(self, key):
+        """The diagnosis already continued from this one with symptom `key`, if any (one
+        query): pressing "Continue" twice should not start two."""
+        return (
+            DiagnosticSession.objects.filter(continued_from=self, symptom__key=key)
+            .order_by("-started_at")
+            .first()
+        )
 
     def resolving_result(self):
         """The result to name as "which check fixed it" when the path ended "resolved": the

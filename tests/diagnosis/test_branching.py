@@ -176,6 +176,9 @@ def test_a_link_to_another_symptom_offers_to_continue_there(client, webhooks):
     assert 'id="check-3" class="result skipped"' in html
     then = start(client, "tls-errors", continued_from=session.token)
     assert then.continued_from == session
+    back = page(client, session)  # the first diagnosis now leads to the one started
+    assert f'href="/cases/{then.token}/">Go on with “Deliveries fail with TLS errors”' in back
+    assert 'action="/symptoms/tls-errors/start/"' not in back
     html = page(client, then)
     assert f'Continued from <a href="/cases/{session.token}/">Webhooks not firing</a>' in html
     record = json.loads(client.get(f"/cases/{then.token}.json").content)
