@@ -288,3 +288,13 @@ WEBHOOK_MAX_CONSECUTIVE_FAILURES = env_int("WEBHOOK_MAX_CONSECUTIVE_FAILURES", 2
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
 # `manage.py purge_stale_sessions` deletes sessions never saved after this many days.
 STALE_SESSION_DAYS = env_int("STALE_SESSION_DAYS", 30)
+
+# Public pages for visitors not signed in: rendered once per published revision and kept in
+# this cache (see diagnostics/content/shared.py); shared caches may keep them for a minute.
+SHARED_PAGE_CACHE = os.environ.get("SHARED_PAGE_CACHE", "default")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},  # tests; to turn off
+}
+SHARED_PAGE_SECONDS_CACHED = env_int("SHARED_PAGE_SECONDS_CACHED", 24 * 3600)
+SHARED_PAGE_MAX_AGE = env_int("SHARED_PAGE_MAX_AGE", 60)

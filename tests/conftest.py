@@ -47,6 +47,13 @@ def problems(page):
 
 
 @pytest.fixture(autouse=True)
+def no_shared_page_cache(settings):
+    # Each test makes its own content, often under the same revision number: pages shared
+    # between visitors are cached only in the tests of that cache (tests/content/test_shared).
+    settings.SHARED_PAGE_CACHE = "none"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests only need passwords to match.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -36,7 +36,7 @@ def token_for(client, url):
 @pytest.mark.parametrize("url", ["/", "/symptoms/{key}/start/", "/accounts/login/", "/review/"])
 def test_a_form_in_another_charset_gets_a_400_in_the_layout(client, content_type, url):
     symptom = make_symptom()
-    token = token_for(client, f"/symptoms/{symptom.key}/")
+    token = token_for(client, "/accounts/login/")
     body = f"csrfmiddlewaretoken={token}&username=a%E9".encode()
     # Set as the header: the test client itself cannot encode for an unknown charset.
     response = client.post(
@@ -68,7 +68,7 @@ def test_a_note_that_is_not_utf8_is_refused_and_nothing_is_stored(client, body):
 def test_a_ticket_that_is_not_utf8_starts_nothing(client):
     client.force_login(make_user(Role.AGENT))
     symptom = make_symptom()
-    token = token_for(client, f"/symptoms/{symptom.key}/")
+    token = token_for(client, "/accounts/login/")
     body = f"csrfmiddlewaretoken={token}&ticket=ZD-%FF".encode()
     response = client.post(f"/symptoms/{symptom.key}/start/", body, content_type=FORM)
     assert response.status_code == 400
@@ -95,7 +95,7 @@ def test_utf8_text_in_any_script_is_kept(client):
 
 
 def test_a_form_without_its_token_gets_a_403_that_says_why(client):
-    response = client.post(f"/symptoms/{make_symptom().key}/start/")
+    response = client.post("/accounts/login/", {"username": "a", "password": "b"})
     html = response.content.decode()
     assert response.status_code == 403
     assert LAYOUT in html
@@ -147,3 +147,18 @@ def test_a_refusal_is_logged_as_one_line_and_a_server_error_with_its_traceback()
     NoTracebackBelow500().filter(failure)
     assert refusal.exc_info is None
     assert failure.exc_info == info
+
+
+def test_anyone_may_start_without_a_token_but_signed_in_staff_need_theirs(client):
+    # The shared symptom page carries no per-visitor token: starting is harmless for a
+    # visitor. A signed-in agent's start (with a ticket) is checked as every staff form is.
+    symptom = make_symptom()
+    assert client.post(f"/symptoms/{symptom.key}/start/").status_code == 302
+    client.force_login(make_user(Role.AGENT))
+    response = client.post(f"/symptoms/{symptom.key}/start/", {"ticket": "ZD-1"})
+    assert response.status_code == 403
+    token = token_for(client, f"/symptoms/{symptom.key}/")
+    response = client.post(
+        f"/symptoms/{symptom.key}/start/", {"ticket": "ZD-1", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.symptom_index, name="symptom_index"),
     path("search/seen/", views.search_seen, name="search_seen"),
     path("symptoms/<str:key>/", views.symptom_detail, name="symptom_detail"),
+    path("symptoms/<str:key>/started/", views.started_notice, name="started_notice"),
     # The editor: one shared draft, published as a revision.
     path("playbook/", editor.playbook, name="playbook"),
     path("playbook/export/", views.playbook_export, name="playbook_export"),

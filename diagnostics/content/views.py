@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -18,13 +19,15 @@ from diagnostics.content.models import Symptom, sees_staff_only
 from diagnostics.content.playbook import (
     export_playbook,
 )
+from diagnostics.content.shared import shared_page
 from diagnostics.diagnosis.forms import StartForm
 from diagnostics.diagnosis.models import symptom_titles
 from diagnostics.diagnosis.remembered import started_here
-from diagnostics.http import client_address, render_htmx, whole_page, with_links
+from diagnostics.http import client_address, render_htmx, with_links
 from diagnostics.staff.roles import is_agent, staff_page
 
 
+@shared_page
 @vary_on_headers("HX-Request")
 def symptom_index(request):
     """Every symptom by category, or with `?q=` those matching the search, best first. With
@@ -36,8 +39,6 @@ def symptom_index(request):
         found = search.search(words, request.user)
         context["found"] = with_links(found, "diagnostics:symptom_detail", "key")
         context["status"] = found_text(len(found), words)
-        if whole_page(request):  # with htmx, results count once they stay on screen (below)
-            count_search(request, words, found=bool(found))
     elif form.is_valid():
         context |= browse(request, form.cleaned_data["category"], form.cleaned_data["page"])
     status = 400 if form.errors else 200
@@ -97,10 +98,14 @@ def count_search(request, words, found):
         search.count(words, found=found)
 
 
+@csrf_exempt  # sent from the shared index page, which carries no per-visitor token
 @require_POST
 def search_seen(request):
     """The beacon a search's results send after staying on screen a moment: what someone
-    typed and then read is counted, the keystrokes on the way to it are not."""
+    typed and then read is counted, the keystrokes on the way to it are not. The results
+    page itself counts nothing, so it can be the same cached bytes for everyone; a search
+    made without JavaScript is not counted. Harmless to forge: at most a count, limited per
+    client address and hour."""
     form = SearchForm(request.POST)
     words = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if words:
@@ -109,7 +114,12 @@ def search_seen(request):
     return HttpResponse(status=204)
 
 
-def symptom_detail(request, key, start_form=None, status=200):
+@shared_page
+def symptom_detail(request, key):
+    return symptom_page(request, key)
+
+
+def symptom_page(request, key, start_form=None, status=200):
     symptom = Symptom.objects.for_page(request.user).filter(key=key).first()
     if symptom is None:
         return symptom_gone(request, key)
@@ -119,7 +129,8 @@ def symptom_detail(request, key, start_form=None, status=200):
         "symptom": symptom,
         # Agents start diagnoses for a customer and note the ticket; customers just start.
         "start_form": (start_form or StartForm()) if is_agent(request.user) else None,
-        "started": started_here(request, symptom)[:1],
+        # Shared with every visitor: "continue the diagnosis you started" comes separately.
+        "started": [] if hasattr(request, "shared_page") else started_here(request, symptom)[:1],
         "branched": branched,
         # Staff see how the checks lead on, drawn on the server.
         "flow": diagram(checks, symptom_titles(checks))
@@ -127,6 +138,19 @@ def symptom_detail(request, key, start_form=None, status=200):
         else None,
     }  # fmt: skip
     return render(request, "content/symptom_detail.html", context, status=status)
+
+
+def started_notice(request, key):
+    """ "Continue the diagnosis you started" for this browser, fetched by the shared symptom
+    page (htmx): per visitor, so never cached; no query for a browser that started none."""
+    symptom = get_object_or_404(Symptom.objects.visible_to(request.user), key=key)
+    response = render(
+        request,
+        "content/symptom_detail.html#started",
+        {"started": started_here(request, symptom)[:1]},
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def symptom_gone(request, key):

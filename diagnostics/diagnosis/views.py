@@ -10,13 +10,15 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
 
 from diagnostics import throttle
 from diagnostics.content.models import Symptom
-from diagnostics.content.views import symptom_detail
+from diagnostics.content.views import symptom_page
 from diagnostics.diagnosis.forms import FeedbackForm, SaveCaseForm, StartForm, TickForm
 from diagnostics.diagnosis.models import (
     Case,
@@ -76,14 +78,20 @@ def case_url(token, *args):
     return reverse("diagnostics:case_detail", args=[token])
 
 
+@csrf_exempt  # for visitors not signed in only: see below
 @post_only(lambda key: reverse("diagnostics:symptom_detail", args=[key]))
 def start_session(request, key):
+    """Start a diagnosis. The symptom page is one shared document for every visitor not
+    signed in, so its form carries no per-visitor token: starting is harmless (a new private
+    link, rate limited per address). Signed-in staff post a token, checked here."""
+    if request.user.is_authenticated and (refused := refuse_forged(request)):
+        return refused
     symptom = get_object_or_404(Symptom.objects.for_page(request.user), key=key)
     came_from = leading_to(symptom, request.POST.get("continued_from"))
     if is_agent(request.user):
         form = StartForm(request.POST)
         if not form.is_valid():
-            return symptom_detail(request, key, start_form=form, status=400)
+            return symptom_page(request, key, start_form=form, status=400)
         session = DiagnosticSession.start(
             symptom,
             started_by=request.user,
@@ -100,6 +108,11 @@ def start_session(request, key):
         symptom, client_fingerprint=throttle.fingerprint(address), continued_from=came_from
     )
     return redirect(remember_started(request, session))
+
+
+def refuse_forged(request):
+    """Django's CSRF check, as the middleware makes it: a 403 response, or None."""
+    return CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
 
 
 def leading_to(symptom, token):

@@ -239,7 +239,7 @@ def test_symptom_session_and_case_pages_run_the_same_queries_at_any_size(
 ):
     symptom = make_symptom(checks=checks)
     session = start_session(symptom)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # the published state, the symptom, its checks
         client.get(f"/symptoms/{symptom.key}/")
     with django_assert_num_queries(3):  # session with its case, results, resolving-check choices
         client.get(f"/cases/{session.token}/")
@@ -284,10 +284,14 @@ def test_too_many_starts_offers_the_diagnoses_this_browser_started(client, setti
     html = response.content.decode()
     assert response.status_code == 429
     assert f'<a href="{first}">Webhooks not firing</a>' in html
-    # And the symptom page offers to continue it.
+    # And the symptom page offers to continue it: the page is shared, so it asks apart.
     html = client.get(f"/symptoms/{symptom.key}/").content.decode()
-    assert f'href="{first}">Continue the diagnosis you started at' in html
-    assert "Continue" not in Client().get(f"/symptoms/{symptom.key}/").content.decode()
+    assert f'hx-get="/symptoms/{symptom.key}/started/" hx-trigger="load"' in html
+    notice = client.get(f"/symptoms/{symptom.key}/started/")
+    assert f'href="{first}">Continue the diagnosis you started at' in notice.content.decode()
+    assert notice["Cache-Control"] == "private, no-store"
+    other = Client().get(f"/symptoms/{symptom.key}/started/").content.decode()
+    assert "Continue" not in other
 
 
 @pytest.mark.parametrize("ticket", ["ZD-1\x01", "ZD-1\u202eevil", "ZD-1\nZD-2"])
