@@ -130,6 +130,8 @@ class Symptom(models.Model):
 
     class Meta:
         ordering = ["category__position", "position", "key"]
+        # The newest review is part of the public pages' cache key, read on every request.
+        indexes = [models.Index(fields=["reviewed_at"], name="symptom_reviewed_idx")]
 
     def __str__(self):
         return self.title

@@ -12,7 +12,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import F, Subquery
+from django.db.models import Subquery
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -58,9 +58,11 @@ def shared_page(view):
 def published_state():
     """(revision number, when it was published, the latest "last reviewed" date): what the
     public pages show changes only with these. One query."""
-    newest_review = Symptom.objects.order_by(F("reviewed_at").desc(nulls_last=True)).values(
-        "reviewed_at"
-    )[:1]
+    newest_review = (  # walks the index on reviewed_at from its end
+        Symptom.objects.filter(reviewed_at__isnull=False)
+        .order_by("-reviewed_at")
+        .values("reviewed_at")[:1]
+    )
     row = (
         PlaybookRevision.objects.order_by("-number")
         .annotate(reviewed=Subquery(newest_review))
