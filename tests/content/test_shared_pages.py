@@ -90,3 +90,14 @@ def test_the_search_fragment_and_the_whole_page_are_kept_apart(client, published
     assert whole != fragment
     assert b"<html" not in fragment
     assert client.get("/?q=webhooks").content == whole
+
+
+def test_a_cached_page_is_sent_compressed_to_browsers_that_accept_it(client, published):
+    import gzip
+
+    plain = client.get("/").content
+    compressed = client.get("/", headers={"Accept-Encoding": "gzip, br"})
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain
+    assert "Accept-Encoding" in compressed["Vary"]
+    assert client.get("/").content == plain  # and plain to those that do not
