@@ -109,6 +109,8 @@ def with_validators(response, etag, published_at):
     response["ETag"] = etag
     if published_at:
         response["Last-Modified"] = http_date(published_at.timestamp())
-    response["Cache-Control"] = f"public, max-age={settings.SHARED_PAGE_MAX_AGE}"
+    # Browsers ask again each time (a 304 while nothing changed), so a publish shows at once;
+    # a shared cache (a CDN) may keep the page a short while.
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.SHARED_PAGE_MAX_AGE}"
     patch_vary_headers(response, ["Cookie", "HX-Request"])
     return response

@@ -40,7 +40,7 @@ def test_every_visitor_gets_the_same_bytes(published, url):
 @pytest.mark.parametrize("url", PAGES)
 def test_a_page_is_validated_by_the_published_revision(client, published, url):
     response = client.get(url)
-    assert response["Cache-Control"] == "public, max-age=60"
+    assert response["Cache-Control"] == "public, max-age=0, s-maxage=60"
     assert response["Last-Modified"]
     etag = response["ETag"]
     again = client.get(url, headers={"If-None-Match": etag})
