@@ -14,6 +14,7 @@ from datetime import UTC
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified
@@ -34,7 +35,11 @@ def shared_page(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        if (
+            request.method not in ("GET", "HEAD")
+            or request.user.is_authenticated
+            or len(get_messages(request))  # a message for this visitor (kept, not shown yet)
+        ):
             response = view(request, *args, **kwargs)
             response.setdefault("Cache-Control", "private, no-cache")
             patch_vary_headers(response, ["Cookie"])

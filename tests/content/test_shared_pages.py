@@ -101,3 +101,20 @@ def test_a_cached_page_is_sent_compressed_to_browsers_that_accept_it(client, pub
     assert gzip.decompress(compressed.content) == plain
     assert "Accept-Encoding" in compressed["Vary"]
     assert client.get("/").content == plain  # and plain to those that do not
+
+
+def test_a_message_waiting_for_one_visitor_is_never_cached_for_everyone(client, published, agent):
+    # A staff message still in its cookie when they sign out lands on the index they go to.
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest, HttpResponse
+
+    client.logout()
+    storage, carrier = CookieStorage(HttpRequest()), HttpResponse()
+    storage._store([Message(constants.SUCCESS, "Published revision 9 (staff only)")], carrier)
+    client.cookies["messages"] = carrier.cookies["messages"].value
+    mine = client.get("/")
+    assert b"Published revision 9" in mine.content
+    assert mine["Cache-Control"] == "private, no-cache"
+    assert b"Published revision 9" not in Client().get("/").content
