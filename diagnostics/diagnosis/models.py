@@ -253,7 +253,8 @@ class DiagnosticSession(models.Model):
         """Results still pending that count: every one, or on a branched diagnosis the next
         one on the path (checks a jump skipped do not count)."""
         if self.branched:
-            return [r for r in self.results.all() if r.key == self.path.next_key]
+            waiting = self.path.unanswered({r.key: r.status for r in self.results.all()})
+            return [r for r in self.results.all() if r.key in waiting]
         return [r for r in self.results.all() if r.status == ResultStatus.PENDING]
 
     def answered(self):
