@@ -136,7 +136,11 @@ def test_two_people_ticking_different_checks_at_once_both_keep_their_work(live_s
 
     tick(first, 1, "Passed")
     tick(second, 2, "Problem found")
-    expect(first.locator("#progress")).to_have_text("1 of 5 checked, 0 problems found")
+    # Each progress line counts what was stored when its own answer was: the other person's
+    # answer may or may not have landed just before.
+    expect(first.locator("#progress")).to_have_text(
+        re.compile(r"^(1 of 5 checked, 0 problems|2 of 5 checked, 1 problem) found$")
+    )
     expect(second.locator("#progress")).to_have_text("2 of 5 checked, 1 problem found")
 
     for page in (first, second):
