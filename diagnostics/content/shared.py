@@ -83,6 +83,30 @@ def published_state():
     return number or 0, moment(published_at), moment(reviewed_at)
 
 
+def published_fragment(name, build):
+    """`build()`, kept in the cache until the next publish: for staff pages' parts that only
+    a publish changes (the menu of every symptom). One query reads the stamp."""
+    revisions, symptoms = PlaybookRevision._meta.db_table, Symptom._meta.db_table
+    with connection.cursor() as cursor:
+        # Symptoms are made and renamed only by a publish; the highest id also notices
+        # one made outside it (the demo cases' generated symptoms).
+        cursor.execute(
+            f"SELECT (SELECT MAX(number) FROM {revisions}),"
+            f" (SELECT MAX(imported_at) FROM {revisions}),"
+            f" (SELECT MAX(id) FROM {symptoms})"
+        )
+        number, published_at, last_symptom = cursor.fetchone()
+    published_at = moment(published_at)
+    stamp = f"{number or 0}.{published_at.timestamp() if published_at else 0}.{last_symptom or 0}"
+    key = f"fragment:{name}:{stamp}"
+    cache = caches[settings.SHARED_PAGE_CACHE]
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, settings.SHARED_PAGE_SECONDS_CACHED)
+    return value
+
+
 def moment(value):
     """A datetime as the database gave it (SQLite: text) made an aware datetime."""
     if isinstance(value, str):

@@ -19,6 +19,7 @@ from diagnostics.validators import (
     refuse_direction_marks,
     refuse_layout_characters,
 )
+from diagnostics.widgets import FastSelect
 
 CHOOSABLE = [(s.value, s.label) for s in ResultStatus if s != ResultStatus.PENDING]
 
@@ -69,6 +70,7 @@ class SaveCaseForm(forms.ModelForm):
         model = Case
         fields = ["outcome", "resolved_by", "summary"]
         labels = {"resolved_by": "Which check fixed it?"}
+        widgets = {"resolved_by": FastSelect}
         error_messages = {
             "resolved_by": {"invalid_choice": "Choose one of this diagnosis’s checks."}
         }

@@ -386,6 +386,15 @@ class CaseQuerySet(models.QuerySet):
         """Cases newest first, with what the review list shows."""
         return self.select_related("session", "symptom", "ran_by").order_by("-saved_at", "-id")
 
+    def for_review_list(self):
+        """`for_review`, reading only the columns the review list shows: building three full
+        rows per case was a third of the list's time."""
+        return self.for_review().only(
+            *("saved_at", "outcome", "review_status", "helped", "helped_reason", "ticket"),
+            *("summary", "session__token", "symptom__title", "ran_by__username"),
+            *("ran_by__first_name", "ran_by__last_name"),
+        )
+
     def ran_by(self, user):
         """Cases this person ran or saved, newest first, with what a list shows."""
         return (

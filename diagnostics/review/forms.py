@@ -1,12 +1,6 @@
-import functools
-from html import escape
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.forms.utils import flatatt
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from diagnostics.content.models import PlaybookRevision, Symptom
 from diagnostics.diagnosis.models import Helped, Outcome, ReviewStatus
@@ -15,31 +9,7 @@ from diagnostics.review.models import COMMENT_MAX_LENGTH
 from diagnostics.review.paging import decode_position
 from diagnostics.staff.models import Role, display_name
 from diagnostics.validators import refuse_control_characters, refuse_layout_characters
-
-
-class FastSelect(forms.Select):
-    """A <select> written in one pass of Python. Django renders every option through its own
-    template, which on a menu of a few hundred symptoms costs more than the rest of the page."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        selected = {str(v) for v in self.format_value(value)}
-        # The standard library's escape, once per value: at 2,000 symptoms, format_html per
-        # option was most of the review pages' time.
-        options = "".join(
-            f'<option value="{escape(str(key))}"{" selected" if str(key) in selected else ""}>'
-            f"{escape(str(label))}</option>"
-            for key, label in self.choices
-        )
-        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
-
-
-def menu(field, rows, empty_label):
-    """Feed a FastSelect from a function of (value, label) rows, called only when the menu
-    is drawn (a CSV export never draws it). The field still validates against its queryset;
-    the menu builds no model objects."""
-    # Cached: Django reads a menu's choices twice when drawing it (once for `required`).
-    field.widget.choices = functools.cache(lambda: [("", empty_label), *rows()])
+from diagnostics.widgets import FastSelect, menu
 
 
 class DateRangeForm(forms.Form):
@@ -114,8 +84,8 @@ class InsightsForm(DateRangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        menu(self.fields["symptom"], symptom_rows, "Choose a symptom")
-        menu(self.fields["revision"], revision_rows, "No comparison")
+        menu(self.fields["symptom"], symptom_rows, "Choose a symptom", kept_until_publish=True)
+        menu(self.fields["revision"], revision_rows, "No comparison", kept_until_publish=True)
 
 
 class ReviewFilterForm(DateRangeForm):
@@ -160,7 +130,7 @@ class ReviewFilterForm(DateRangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        menu(self.fields["symptom"], symptom_rows, "Any symptom")
+        menu(self.fields["symptom"], symptom_rows, "Any symptom", kept_until_publish=True)
         menu(self.fields["ran_by"], self.staff_rows, "Anyone")
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Ticket or summary"})
 

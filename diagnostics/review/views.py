@@ -45,7 +45,7 @@ def review_queue(request):
     if given != request.GET and not request.htmx:
         return redirect(f"{request.path}?{given.urlencode()}" if given else request.path)
     form, paging = ReviewFilterForm(given), PageForm(given)
-    cases = form.filter(Case.objects.for_review())
+    cases = form.filter(Case.objects.for_review_list())
     page = page_of(cases, **paging.position())
     # Each case links back to this list and on to the next case in it (see review_panel).
     back = urlencode({"from": filters_of(given).urlencode()})

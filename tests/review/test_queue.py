@@ -3,16 +3,20 @@
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.utils import timezone
 
+from diagnostics.content.models import Symptom
+from diagnostics.content.playbook import import_playbook, read_playbook
 from diagnostics.diagnosis.models import Case, ReviewStatus
 from diagnostics.staff.models import Role
 from tests.factories import (
+    PLAYBOOK,
     import_shipped_playbook,
     make_case,
     make_symptom,
@@ -220,26 +224,27 @@ def test_review_pages_run_the_same_queries_at_any_size(
 ):
     seeded(count)
     oldest = Case.objects.select_related("session").order_by("saved_at").first().get_absolute_url()
-    # The six of every staff page, then: symptoms and staff for the filter menus, the page,
-    # the capped count.
-    with django_assert_num_queries(10):
+    # The six of every staff page, then: the published stamp the symptom menu is kept by
+    # (and, when not kept yet, the symptoms), staff for their menu, the page, the capped count.
+    with django_assert_num_queries(11):
         client.get("/review/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get("/review/?last=1&outcome=escalated")
     # Six, then the session with its case, results, comments.
     with django_assert_num_queries(9):
         client.get(oldest)
-    # Six, then the symptom and revision menus, the sums per symptom, the checks that never
+    # Six, then the symptom and revision menus (each its stamp, and its rows when not kept
+    # yet), the sums per symptom, the checks that never
     # resolve (how many, the most run) and their titles, the evidence (recent check runs, the
     # flagged checks' names) and the searches that found nothing; titles are skipped when
     # nothing is flagged. For one symptom's detail also the chosen symptom and its checks'
     # sums, and with a revision to compare, that revision and the outcomes before and after.
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(17):
         client.get("/review/insights/")
     symptom = Case.objects.first().symptom_id
-    with django_assert_max_num_queries(17):
-        client.get(f"/review/insights/?symptom={symptom}")
     with django_assert_max_num_queries(19):
+        client.get(f"/review/insights/?symptom={symptom}")
+    with django_assert_max_num_queries(21):
         response = client.get(f"/review/insights/?symptom={symptom}&revision=1")
     assert response.context["compared"].after.total == Case.objects.filter(symptom=symptom).count()
     with django_assert_num_queries(7):  # six, then the streamed cases in one query
@@ -317,3 +322,42 @@ def test_a_csv_with_invalid_filters_says_why(client, lead):
 def test_a_broken_page_link_is_reported_once(client, lead):
     html = client.get("/review/?after=abc&before=def").content.decode()
     assert html.count("That page link is not valid") == 1
+
+
+# -- Kept until the next publish ---------------------------------------------------------------
+
+
+def test_the_symptom_menu_is_drawn_once_per_publish_and_follows_a_rename(
+    client, lead, settings, django_assert_num_queries
+):
+    settings.SHARED_PAGE_CACHE = "default"
+    caches["default"].clear()
+    import_playbook(read_playbook(PLAYBOOK.encode()), source="test")
+    webhooks = Symptom.objects.get(key="webhooks-not-firing")
+    first = client.get(f"/review/?symptom={webhooks.pk}").content.decode()
+    assert f'<option value="{webhooks.pk}" selected>Webhooks not firing</option>' in first
+    with django_assert_num_queries(10):  # one fewer: the menu's rows come from the cache
+        again = client.get("/review/").content.decode()
+    assert f'<option value="{webhooks.pk}">Webhooks not firing</option>' in again
+    assert '<option value="" selected>Any symptom</option>' in again
+
+    renamed = PLAYBOOK.replace("title: Webhooks not firing", "title: Webhooks never arrive")
+    import_playbook(read_playbook(renamed.encode()), source="test")
+    after = client.get("/review/").content.decode()
+    assert "Webhooks never arrive" in after
+    assert "Webhooks not firing" not in after
+
+
+def test_the_list_shows_when_each_case_was_saved_in_the_portal_time_zone(client, lead, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    case = make_case()
+    Case.objects.filter(pk=case.pk).update(saved_at=datetime(2026, 3, 5, 13, 7, tzinfo=UTC))
+    html = client.get("/review/").content.decode()
+    assert '<time datetime="2026-03-05T14:07:00+01:00">5 Mar 2026, 14:07</time>' in html
+
+
+def test_a_long_summary_is_cut_with_an_ellipsis_and_stays_escaped(client, lead):
+    make_case(summary="<b>" + "x" * 200)
+    html = client.get("/review/").content.decode()
+    assert "&lt;b&gt;" + "x" * 86 + "…</td>" in html
+    assert "<b>x" not in html
