@@ -15,19 +15,20 @@ from report import DATABASES
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench-results"
 PY = sys.executable
-GENERATED_SYMPTOMS = 2_000  # with the shipped 8: search and the index at 2,008 symptoms
+SYMPTOMS = 200  # generated, with the shipped 8: the playbook the targets are set for
+LARGE_PLAYBOOK = 2_000  # and a run at 2,008 symptoms: search and menus at that size
 
 
 # -- Databases and servers --------------------------------------------------------------------
 
 
-def database_url(database, size):
+def database_url(database, size, symptoms=SYMPTOMS):
     if database == "sqlite":
-        return f"sqlite:///{OUT / f'sqlite-{size}.sqlite3'}"
-    return f"postgres://portal:portal@127.0.0.1:5432/portal_bench_{size}"
+        return f"sqlite:///{OUT / f'sqlite-{size}-{symptoms}.sqlite3'}"
+    return f"postgres://portal:portal@127.0.0.1:5432/portal_bench_{size}_{symptoms}"
 
 
-def bench_env(database, size):
+def bench_env(database, size, symptoms=SYMPTOMS):
     return {
         **os.environ,
         "DEBUG": "false",
@@ -37,7 +38,7 @@ def bench_env(database, size):
         "SECURE_COOKIES": "false",
         "DJANGO_SETTINGS_MODULE": "bench.settings",  # adds the floor view
         "STATIC_FILES_HASHED": "true",
-        "DATABASE_URL": database_url(database, size),
+        "DATABASE_URL": database_url(database, size, symptoms),
         "LOG_LEVEL": "WARNING",
     }
 
@@ -52,10 +53,10 @@ def collectstatic():
     manage(bench_env("sqlite", 0), "collectstatic", "--noinput", "--verbosity", "0")
 
 
-def ensure_database(database, size):
+def ensure_database(database, size, symptoms=SYMPTOMS):
     """Build the database for this size once; later runs reuse it, migrated to today's schema."""
-    env = bench_env(database, size)
-    ready = OUT / f"{database}-{size}-{GENERATED_SYMPTOMS}.ready"
+    env = bench_env(database, size, symptoms)
+    ready = OUT / f"{database}-{size}-{symptoms}.ready"
     if ready.exists():
         try:
             count = manage(
@@ -69,26 +70,30 @@ def ensure_database(database, size):
                 return env
         except subprocess.CalledProcessError:
             pass
-    print(f"Building the {DATABASES[database]} database with {size:,} cases...", flush=True)
-    reset_database(database, size)
+    print(
+        f"Building the {DATABASES[database]} database with {size:,} cases and "
+        f"{symptoms + 8:,} symptoms...",
+        flush=True,
+    )
+    reset_database(database, size, symptoms)
     manage(env, "migrate", "--noinput")
     manage(env, "import_playbook", "fixtures/playbook.yaml")
     manage(env, "create_demo_accounts")
-    manage(env, "seed_demo_cases", "--count", str(size), "--symptoms", str(GENERATED_SYMPTOMS))
+    manage(env, "seed_demo_cases", "--count", str(size), "--symptoms", str(symptoms))
     ready.write_text(str(size))
     return env
 
 
-def reset_database(database, size):
+def reset_database(database, size, symptoms):
     if database == "sqlite":
-        for path in OUT.glob(f"sqlite-{size}.sqlite3*"):
+        for path in OUT.glob(f"sqlite-{size}-{symptoms}.sqlite3*"):
             path.unlink()
         return
     import psycopg
 
     with psycopg.connect("postgresql://portal:portal@127.0.0.1:5432/portal", autocommit=True) as db:
-        db.execute(f"DROP DATABASE IF EXISTS portal_bench_{size}")
-        db.execute(f"CREATE DATABASE portal_bench_{size}")
+        db.execute(f"DROP DATABASE IF EXISTS portal_bench_{size}_{symptoms}")
+        db.execute(f"CREATE DATABASE portal_bench_{size}_{symptoms}")
 
 
 def free_port():

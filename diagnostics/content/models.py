@@ -10,7 +10,7 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-from diagnostics.content.markdown import render_markdown
+from diagnostics.content.markdown import RenderedMarkdownField, save_rendered
 
 # Keys are public (a symptom's key is its URL), so they are plain slugs: no case, no underscores.
 KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -99,6 +99,7 @@ class Symptom(models.Model):
     )
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     summary = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH, help_text="Markdown.")
+    summary_html = RenderedMarkdownField()
     position = models.PositiveIntegerField(default=0)
     published = models.BooleanField(default=True)
     visibility = models.CharField(max_length=10, choices=Visibility, default=Visibility.PUBLIC)
@@ -136,12 +137,11 @@ class Symptom(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, **kwargs):
+        super().save(**save_rendered(self, "summary", "summary_html", kwargs))
+
     def get_absolute_url(self):
         return reverse("diagnostics:symptom_detail", args=[self.key])
-
-    @property
-    def summary_html(self):
-        return render_markdown(self.summary)
 
     @property
     def is_public(self):
@@ -201,6 +201,7 @@ class Check(models.Model):
     help = models.TextField(
         blank=True, max_length=TEXT_MAX_LENGTH, help_text="How to verify it (Markdown)."
     )
+    help_html = RenderedMarkdownField()
     position = models.PositiveIntegerField(default=0)
     published = models.BooleanField(default=True)
     # What follows each answer (playbook schema 2): {"problem": {"goto": "fix-url"}, ...};
@@ -218,9 +219,8 @@ class Check(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def help_html(self):
-        return render_markdown(self.help)
+    def save(self, **kwargs):
+        super().save(**save_rendered(self, "help", "help_html", kwargs))
 
 
 class PlaybookRevisionQuerySet(models.QuerySet):

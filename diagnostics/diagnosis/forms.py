@@ -19,7 +19,7 @@ from diagnostics.validators import (
     refuse_direction_marks,
     refuse_layout_characters,
 )
-from diagnostics.widgets import FastSelect
+from diagnostics.widgets import FastSelect, menu
 
 CHOOSABLE = [(s.value, s.label) for s in ResultStatus if s != ResultStatus.PENDING]
 
@@ -79,9 +79,13 @@ class SaveCaseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.session = session
         field = self.fields["resolved_by"]
-        field.queryset = session.results.all()
-        field.empty_label = "— Choose the check that fixed it —"
-        field.label_from_instance = lambda result: f"{result.position}. {result.title}"
+        field.queryset = session.results.all()  # what a choice is validated against
+        # Drawn from the results the page already holds, not a second read of them.
+        menu(
+            field,
+            lambda: [(r.pk, f"{r.position}. {r.title}") for r in session.results.all()],
+            "— Choose the check that fixed it —",
+        )
         if not self.is_bound and (end := session.path_end()) and "outcome" in end:
             # The playbook says how this path ends: fill that in (the person may change it).
             self.initial["outcome"] = end["outcome"]

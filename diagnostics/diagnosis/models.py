@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import ngettext
 
 from diagnostics import signals
-from diagnostics.content.markdown import render_markdown
+from diagnostics.content.markdown import RenderedMarkdownField
 from diagnostics.content.models import (
     KEY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -219,6 +219,7 @@ class DiagnosticSession(models.Model):
                 key=check.key,
                 title=check.title,
                 help=check.help,
+                help_html=check.help_html,
                 rules=with_titles(check.rules, titles),
             )
             for position, check in enumerate(checks, start=1)
@@ -316,6 +317,7 @@ class CheckResult(models.Model):
     key = models.CharField(max_length=KEY_MAX_LENGTH)  # stable: statistics carry across edits
     title = models.CharField(max_length=TITLE_MAX_LENGTH)  # copied at start: a case is history
     help = models.TextField(blank=True)
+    help_html = RenderedMarkdownField()  # copied at start with the help, as its check had it
     status = models.CharField(max_length=16, choices=ResultStatus, default=ResultStatus.PENDING)
     note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     # What follows each answer, copied at start (schema 2): {"problem": {"goto": key}, ...}.
@@ -335,10 +337,6 @@ class CheckResult(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def help_html(self):
-        return render_markdown(self.help)
 
     @property
     def may_resolve(self):

@@ -241,7 +241,7 @@ def test_symptom_session_and_case_pages_run_the_same_queries_at_any_size(
     session = start_session(symptom)
     with django_assert_num_queries(3):  # the published state, the symptom, its checks
         client.get(f"/symptoms/{symptom.key}/")
-    with django_assert_num_queries(3):  # session with its case, results, resolving-check choices
+    with django_assert_num_queries(2):  # the session with its case, its results
         client.get(f"/cases/{session.token}/")
     save_case(session, outcome="resolved", resolved_by=session.results.last())
     with django_assert_num_queries(2):
