@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run dev test test-fast lint format setup clean bench bench-smoke
+.PHONY: run dev test test-fast lint format setup clean bench bench-smoke cluster
 
 # Re-install whenever pyproject.toml changes; the stamp keeps repeat runs instant.
 $(VENV)/.installed: pyproject.toml
@@ -40,6 +40,13 @@ run: setup
 	@echo "Staff sign in at http://$(HOST)/accounts/login/"
 	VENV=$(VENV) HOST=$(HOST) bin/serve
 
+# The production layout on this machine: nginx (from Debian) on http://127.0.0.1:8080/ in front
+# of two gunicorn app servers, one task worker, PostgreSQL. Ctrl+C stops it all.
+cluster: $(VENV)/.installed $(LOCAL_ENV)
+	bash .ci/install-system-packages
+	bash .ci/start-postgres
+	$(PY) deploy/cluster.py $(CLUSTER_ARGS)
+
 # The autoreloading debug server, for working on the code.
 dev: export DEBUG = true
 dev: setup
@@ -74,4 +81,4 @@ bench-smoke: $(VENV)/.installed
 	$(PY) bench/run.py --smoke
 
 clean:
-	rm -rf $(VENV) db.sqlite3 test-artifacts staticfiles bench-results
+	rm -rf $(VENV) db.sqlite3 test-artifacts staticfiles bench-results .cluster

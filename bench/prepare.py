@@ -60,25 +60,25 @@ def main(out, live_sessions, soak_sessions):
         f"/cases/{s.token}/checks/{p}/" for p in range(1, 6) for s in soak
     ]  # a check of every session before the next check of any: spread the writes
     case = Case.objects.select_related("session").order_by("-saved_at").first()
-    lead = get_user_model().objects.get(username="lead")
-    session = SessionStore()
-    session[SESSION_KEY] = str(lead.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = lead.get_session_auth_hash()
-    session.create()
+    sessions = {"lead": signed_in("lead"), "editor": signed_in("editor")}
     csrf = secrets.token_hex(16)  # a 32-character secret: Django accepts it unmasked
 
+    # name: (method, paths, who is signed in). Each "_304" endpoint revalidates a page the
+    # visitor has: it sends the ETag the page was served with (If-None-Match).
     endpoints = {
-        "floor": ("GET", ["/bench/floor/"], False),
-        "index": ("GET", ["/"], False),
-        "symptom": ("GET", [f"/symptoms/{SYMPTOM}/"], False),
-        "search": ("GET", [f"/?{urlencode({'q': words})}" for words in SEARCHES], False),
-        "session": ("GET", [f"/cases/{s.token}/" for s in live], False),
-        "tick": ("POST", ticks, False),
-        "case": ("GET", [f"/cases/{case.session.token}/"], False),
-        "review_first": ("GET", ["/review/"], True),
-        "review_last": ("GET", ["/review/?last=1"], True),
-        "insights": ("GET", ["/review/insights/"], True),
+        "floor": ("GET", ["/bench/floor/"], None),
+        "index": ("GET", ["/"], None),
+        "index_304": ("GET", ["/"], None),
+        "symptom": ("GET", [f"/symptoms/{SYMPTOM}/"], None),
+        "symptom_304": ("GET", [f"/symptoms/{SYMPTOM}/"], None),
+        "search": ("GET", [f"/?{urlencode({'q': words})}" for words in SEARCHES], None),
+        "session": ("GET", [f"/cases/{s.token}/" for s in live], None),
+        "tick": ("POST", ticks, None),
+        "case": ("GET", [f"/cases/{case.session.token}/"], None),
+        "review_first": ("GET", ["/review/"], "lead"),
+        "review_last": ("GET", ["/review/?last=1"], "lead"),
+        "insights": ("GET", ["/review/insights/"], "lead"),
+        "editor": ("GET", ["/playbook/"], "editor"),
     }
     paging = [
         "/review/",
@@ -93,11 +93,14 @@ def main(out, live_sessions, soak_sessions):
     files["soak_ticks"] = write_paths(out / "paths-soak-ticks.txt", soak_ticks)
     files["soak_paging"] = write_paths(out / "paths-soak-paging.txt", paging)
 
-    queries = {}
-    for name, (method, paths, signed_in) in endpoints.items():
+    queries, etags = {}, {}
+    for name, (method, paths, who) in endpoints.items():
         client = Client(HTTP_HOST="127.0.0.1")
-        if signed_in:
-            client.cookies["sessionid"] = session.session_key
+        if who:
+            client.cookies["sessionid"] = sessions[who].session_key
+        headers = {}
+        if name.endswith("_304"):
+            etags[name] = headers["If-None-Match"] = client.get(paths[0])["ETag"]
         with CaptureQueriesContext(connection) as captured:
             if method == "POST":
                 client.cookies["csrftoken"] = csrf
@@ -105,25 +108,37 @@ def main(out, live_sessions, soak_sessions):
                     paths[0], {"status": "ok"}, headers={"X-CSRFToken": csrf, "HX-Request": "1"}
                 )
             else:
-                response = client.get(paths[0])
-        if response.status_code >= 400:
+                response = client.get(paths[0], headers=headers)
+        if response.status_code >= 400 or (name.endswith("_304") and response.status_code != 304):
             raise SystemExit(f"{name}: {paths[0]} answered {response.status_code}")
         queries[name] = len(captured)
     return {
         "cases": Case.objects.count(),
         "symptoms": Symptom.objects.published().count(),
         "endpoints": {
-            name: {"method": method, "signed_in": signed_in}
-            for name, (method, _, signed_in) in endpoints.items()
+            name: {"method": method, "signed_in": who, "if_none_match": etags.get(name)}
+            for name, (method, _, who) in endpoints.items()
         },
         "files": files,
         "queries": queries,
-        "cookie_lead": f"sessionid={session.session_key}",
+        "cookie_lead": f"sessionid={sessions['lead'].session_key}",
+        "cookie_editor": f"sessionid={sessions['editor'].session_key}",
         "csrf": csrf,
         "soak_sessions": [s.pk for s in soak],
         "symptom_path": f"/symptoms/{SYMPTOM}/",
         "session_path": f"/cases/{live[0].token}/",
     }
+
+
+def signed_in(username):
+    """A session signed in as the demo account `username`, as the sign-in page makes one."""
+    user = get_user_model().objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session
 
 
 def write_paths(path, paths):

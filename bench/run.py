@@ -26,11 +26,13 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from cluster_run import cluster_run
 from report import (
     CONNECTIONS,
     ENDPOINTS,
     THREADS,
     plot,
+    print_cluster,
     print_page_weight,
     print_soak,
     print_table,
@@ -72,6 +74,16 @@ def main():
         ]
         for result in report["soak"]:
             print_soak(result)
+    if args.cluster:
+        report["cluster"] = cluster_run(
+            min(args.sizes, key=lambda n: abs(n - 10_000)),
+            args.cluster,
+            prepare=prepare,
+            wrk=wrk,
+            parse_wrk=parse_wrk,
+            count_ticked=count_ticked,
+        )
+        print_cluster(report["cluster"])
     report["targets"] = targets(report, args)
     print_targets(report["targets"])
     (OUT / "results.json").write_text(json.dumps(report, indent=2))
@@ -88,10 +100,16 @@ def parse_args():
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--seconds", type=int, default=5, help="per endpoint")
     parser.add_argument("--soak", type=int, default=60, help="seconds; 0 to skip")
+    parser.add_argument(
+        "--cluster",
+        type=int,
+        default=30,
+        help="seconds of the run through nginx and two app servers (PostgreSQL); 0 to skip",
+    )
     parser.add_argument("--smoke", action="store_true", help="a quick run that keeps CI honest")
     args = parser.parse_args()
     if args.smoke:
-        args.sizes, args.seconds, args.soak = "1000", 1, 5
+        args.sizes, args.seconds, args.soak, args.cluster = "1000", 1, 5, 9
     args.sizes = [int(n) for n in str(args.sizes).split(",")]
     args.databases = args.databases.split(",")
     return args
@@ -124,6 +142,7 @@ def wrk(
     htmx=False,
     wrap=True,
     background=False,
+    if_none_match=None,
 ):
     env = {
         **os.environ,
@@ -137,6 +156,8 @@ def wrk(
         env["BENCH_COOKIE"] = cookie
     if csrf:
         env["BENCH_CSRF"] = csrf
+    if if_none_match:
+        env["BENCH_IF_NONE_MATCH"] = if_none_match
     if method == "POST":
         env["BENCH_BODY"] = "status=ok"
     command = [
@@ -177,16 +198,19 @@ def parse_wrk(output):
 
 
 def endpoint_args(name, fixture):
-    method = fixture["endpoints"][name]["method"]
-    cookie = fixture["cookie_lead"] if fixture["endpoints"][name]["signed_in"] else None
-    if method == "POST":
+    endpoint = fixture["endpoints"][name]
+    if endpoint["method"] == "POST":
         return {
             "method": "POST",
             "cookie": f"csrftoken={fixture['csrf']}",
             "csrf": fixture["csrf"],
             "htmx": True,
         }
-    return {"cookie": cookie}
+    who = endpoint["signed_in"]
+    return {
+        "cookie": fixture[f"cookie_{who}"] if who else None,
+        "if_none_match": endpoint["if_none_match"],
+    }
 
 
 def measure(database, size, args):
@@ -301,18 +325,7 @@ def soak(database, size, seconds):
         memory_end = server.worker_memory_kb()
     finally:
         server.stop()
-    ids = OUT / "paths" / "soak-sessions.json"
-    ids.write_text(json.dumps(fixture["soak_sessions"]))
-    ticked = int(
-        subprocess.run(
-            [PY, "bench/prepare.py", "count-soak", str(ids)],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.split()[-1]
-    )
+    ticked = count_ticked(env, fixture["soak_sessions"])
     return {
         "database": database,
         "size": size,
@@ -328,6 +341,21 @@ def soak(database, size, seconds):
         "no_lost_tick": ticks["ok"] <= ticked <= ticks["sent"] and ticks["exhausted"] == 0,
         "memory_growth": round(memory_end / memory_start - 1, 3),
     }
+
+
+def count_ticked(env, session_ids):
+    """How many checks of these sessions the database holds as answered."""
+    ids = OUT / "paths" / "soak-sessions.json"
+    ids.write_text(json.dumps(session_ids))
+    output = subprocess.run(
+        [PY, "bench/prepare.py", "count-soak", str(ids)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(output.stdout.split()[-1])
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 --   BENCH_COOKIE  Cookie header (a signed-in session, the CSRF cookie)
 --   BENCH_CSRF    X-CSRFToken header for POSTs
 --   BENCH_HTMX    "1" to send HX-Request (ticks answer with just the row)
+--   BENCH_IF_NONE_MATCH  an ETag to revalidate with (the page answers 304 Not Modified)
 --   BENCH_WRAP    "0" to never reuse a path (the soak ticks each check once)
 --   BENCH_THREADS the -t given to wrk (each thread's Lua state cannot see the others)
 -- done() prints one line of JSON with the counts and latency percentiles (microseconds).
@@ -30,6 +31,9 @@ function init(args)
   if os.getenv("BENCH_COOKIE") then headers["Cookie"] = os.getenv("BENCH_COOKIE") end
   if os.getenv("BENCH_CSRF") then headers["X-CSRFToken"] = os.getenv("BENCH_CSRF") end
   if os.getenv("BENCH_HTMX") == "1" then headers["HX-Request"] = "true" end
+  if os.getenv("BENCH_IF_NONE_MATCH") then
+    headers["If-None-Match"] = os.getenv("BENCH_IF_NONE_MATCH")
+  end
   if method == "POST" then headers["Content-Type"] = "application/x-www-form-urlencoded" end
   nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
   sent, ok, bad, exhausted = 0, 0, 0, 0
