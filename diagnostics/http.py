@@ -5,9 +5,11 @@ from functools import wraps
 
 from django.conf import settings
 from django.http import HttpResponseNotAllowed
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import format_html
 
 
 def whole_page(request):
@@ -24,14 +26,22 @@ def render_htmx(request, template, partial, context, status=200):
     return render(request, template, context, status=status)
 
 
-def with_links(objects, view_name, field):
-    """Give each object a `url` from one reverse() instead of one each: on a list of a few
-    hundred symptoms, reversing per row was most of the page's time. "~" never appears in a
-    key or token, so it marks where each one goes."""
+def with_links(objects, view_name, field, attribute="url"):
+    """Give each object a `url` (or another `attribute`) from one reverse() instead of one
+    each: on a list of a few hundred symptoms, reversing per row was most of the page's time.
+    "~" never appears in a key or token, so it marks where each one goes."""
     pattern = reverse(view_name, args=["~"])
     for obj in objects:
-        obj.url = pattern.replace("~", getattr(obj, field), 1)
+        setattr(obj, attribute, pattern.replace("~", getattr(obj, field), 1))
     return objects
+
+
+def csrf_field(request):
+    """The CSRF form field, made once for a page with a form on every row of a long list:
+    `{% csrf_token %}` masks the token anew for each form."""
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
 
 
 def client_address(request):

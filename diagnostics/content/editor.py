@@ -47,7 +47,7 @@ from diagnostics.content.playbook import (
     resolve_owners,
 )
 from diagnostics.content.playbook_schema import flow_problems, move, text_problem
-from diagnostics.http import post_only, render_htmx, whole_page
+from diagnostics.http import csrf_field, post_only, render_htmx, whole_page, with_links
 from diagnostics.review import evidence, insights
 from diagnostics.staff.roles import staff_page
 
@@ -107,8 +107,9 @@ class Editing:
 
     @classmethod
     def read(cls):
+        """Only read, to show a page: the published content may come from the cache."""
         draft = PlaybookDraft.get()
-        return cls(draft, draft.playbook())
+        return cls(draft, draft.playbook(kept=True))
 
     @classmethod
     def lock(cls):
@@ -183,6 +184,13 @@ def playbook(request):
 
 def render_editor(request, editing, *, upload_form=None, errors=(), status=200):
     symptoms = Symptom.objects.published().select_related("owner", "reviewed_by")
+    # Each row links to its page and moves with a form: one reverse() per kind, not per row.
+    categories = editing.playbook.categories
+    with_links(categories, "diagnostics:edit_category", "key", "edit_url")
+    with_links(categories, "diagnostics:move_category", "key", "move_url")
+    for category in categories:
+        with_links(category.symptoms, "diagnostics:edit_symptom", "key", "edit_url")
+        with_links(category.symptoms, "diagnostics:move_symptom", "key", "move_url")
     due = [s for s in symptoms if s.review_due()]
     context = {
         "editing": editing,
@@ -197,6 +205,7 @@ def render_editor(request, editing, *, upload_form=None, errors=(), status=200):
         "errors": errors,
         "revisions": PlaybookRevision.objects.history()[:5],
         "evidence": editor_evidence() if whole_page(request) else {},
+        "csrf_field": csrf_field(request),
     }
     return render_htmx(request, "content/editor.html", "outline", context, status=status)
 

@@ -336,13 +336,14 @@ class PlaybookDraft(models.Model):
     def active(self):
         return self.document is not None
 
-    def playbook(self):
-        """The draft as a Playbook: the published content when there is no draft."""
-        from diagnostics.content.playbook import current_playbook
+    def playbook(self, *, kept=False):
+        """The draft as a Playbook: the published content when there is no draft (`kept`:
+        as kept in the cache since the last publish, for a page that only reads it)."""
+        from diagnostics.content.playbook import current_playbook, published_playbook
         from diagnostics.content.playbook_schema import Playbook
 
         if self.document is None:
-            return current_playbook()
+            return published_playbook() if kept else current_playbook()
         return Playbook.from_dict(self.document)
 
     def store(self, playbook, user, item, what):

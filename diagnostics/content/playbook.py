@@ -265,6 +265,15 @@ def current_playbook():
     return playbook
 
 
+def published_playbook():
+    """`current_playbook()`, built once per publish and kept in the cache: for pages that only
+    read it (the editor's main page, at 200 symptoms most of its time). Never for a change,
+    which reads the rows themselves inside its transaction."""
+    from diagnostics.content.shared import published_fragment
+
+    return published_fragment("playbook", current_playbook)
+
+
 def export_playbook():
     """The published content as playbook YAML text, in the schema's field order."""
     return dump_playbook(current_playbook())

@@ -118,3 +118,17 @@ def test_a_message_waiting_for_one_visitor_is_never_cached_for_everyone(client, 
     assert b"Published revision 9" in mine.content
     assert mine["Cache-Control"] == "private, no-cache"
     assert b"Published revision 9" not in Client().get("/").content
+
+
+def test_the_editor_reads_the_kept_playbook_and_follows_a_publish_at_once(
+    client, published, editor, django_assert_max_num_queries
+):
+    client.get("/playbook/")
+    with django_assert_max_num_queries(17):  # the playbook is kept: its stamp, not its rows
+        first = client.get("/playbook/").content.decode()
+    assert "Webhooks not firing" in first
+    renamed = PLAYBOOK.replace("title: Webhooks not firing", "title: Webhooks never arrive")
+    import_playbook(read_playbook(renamed.encode()), source="test")
+    after = client.get("/playbook/").content.decode()
+    assert "Webhooks never arrive" in after
+    assert "Webhooks not firing" not in after
