@@ -119,8 +119,10 @@ def print_cluster(c):
 
 def targets(report, args):
     checks = []
-    for run in report["runs"]:
+    for run in report["runs"] + report.get("large_playbook", []):
         label = f"{DATABASES[run['database']]} {run['size']:,}"
+        if run in report.get("large_playbook", []):
+            label += f" at {run['symptoms']:,} symptoms"
         for name, r in run["endpoints"].items():
             if name in FLOOR_TARGETS:
                 share = FLOOR_TARGETS[name]

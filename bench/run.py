@@ -4,13 +4,16 @@ For each database and size N (saved cases, next to the shipped playbook and 200 
 symptoms) it builds (or reuses) a database, serves it with gunicorn (2 workers, DEBUG off,
 static files hashed and compressed by whitenoise) on 127.0.0.1, and measures every endpoint
 with wrk in the same run as the floor: a minimal view reading one row by primary key through
-the same middleware. Then the page weight of what a customer downloads, and a soak of mixed
-traffic. Results: a table per database and size on stdout, bench-results/results.json, and
-bench-results/latency.svg. Targets are reported, never enforced: no number fails the run.
+the same middleware. Then the same at the smallest size with 2,008 symptoms (search and the
+staff menus at that size), the page weight of what a customer downloads, a soak of mixed
+traffic, and the cluster run: nginx in front of two app servers on PostgreSQL, one of them
+killed and restarted mid-run (bench/cluster_run.py). Results: a table per run on stdout,
+bench-results/results.json and bench-results/latency.svg. Targets are reported, never
+enforced: no number fails the run.
 
-    python bench/run.py                       # 1,000, 10,000 and 100,000 cases; about 15 minutes
+    python bench/run.py                       # 1,000, 10,000 and 100,000 cases; about 25 minutes
     python bench/run.py --smoke               # 1,000 cases, a second per endpoint (CI)
-    python bench/run.py --sizes 1000 --databases sqlite --seconds 3 --soak 0
+    python bench/run.py --sizes 1000 --databases sqlite --seconds 3 --soak 0 --cluster 0
 """
 
 import argparse
@@ -39,7 +42,17 @@ from report import (
     print_targets,
     targets,
 )
-from server import OUT, PY, ROOT, Server, bench_env, collectstatic, ensure_database
+from server import (
+    LARGE_PLAYBOOK,
+    OUT,
+    PY,
+    ROOT,
+    SYMPTOMS,
+    Server,
+    bench_env,
+    collectstatic,
+    ensure_database,
+)
 
 LUA = ROOT / "bench" / "wrk.lua"
 
@@ -64,6 +77,12 @@ def main():
         for size in args.sizes:
             report["runs"].append(measure(database, size, args))
             print_table(report["runs"][-1])
+    if args.large_playbook:  # search, the index and the staff menus at 2,008 symptoms
+        report["large_playbook"] = []
+        for database in args.databases:
+            run = measure(database, min(args.sizes), args, symptoms=LARGE_PLAYBOOK)
+            report["large_playbook"].append(run)
+            print_table(run)
     first = (args.databases[0], args.sizes[0])
     report["page_weight"] = page_weight(*first)
     print_page_weight(report["page_weight"])
@@ -105,6 +124,12 @@ def parse_args():
         type=int,
         default=30,
         help="seconds of the run through nginx and two app servers (PostgreSQL); 0 to skip",
+    )
+    parser.add_argument(
+        "--no-large-playbook",
+        dest="large_playbook",
+        action="store_false",
+        help=f"skip the run at {LARGE_PLAYBOOK + 8:,} symptoms (the smallest size)",
     )
     parser.add_argument("--smoke", action="store_true", help="a quick run that keeps CI honest")
     args = parser.parse_args()
@@ -213,8 +238,8 @@ def endpoint_args(name, fixture):
     }
 
 
-def measure(database, size, args):
-    env = ensure_database(database, size)
+def measure(database, size, args, symptoms=SYMPTOMS):
+    env = ensure_database(database, size, symptoms)
     fixture = prepare(env)
     server = Server(env)
     results = {}

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from diagnostics.content import search
-from diagnostics.content.changes import compare
+from diagnostics.content.changes import Changes, compare
 from diagnostics.content.flow_diagram import diagram
 from diagnostics.content.forms import (
     CategoryForm,
@@ -113,9 +113,11 @@ class Editing:
 
     @classmethod
     def lock(cls):
-        """Inside atomic(): the draft row locked until the transaction ends."""
+        """Inside atomic(): the draft row locked until the transaction ends, for a change."""
         draft = PlaybookDraft.lock()
-        return cls(draft, draft.playbook())
+        editing = cls(draft, draft.playbook())
+        editing.original = editing.playbook.as_dict()  # what `save` compares the change with
+        return editing
 
     @classmethod
     def for_request(cls, request):
@@ -150,17 +152,16 @@ class Editing:
 
     @cached_property
     def changes(self):
+        if not self.draft.active:
+            return Changes()  # the published content, unchanged
         return compare(self.published, self.playbook)
 
     def last_change(self, item):
         return self.draft.touched.get(item) if self.draft.active else None
 
-    def __post_init__(self):
-        self.original = self.playbook.as_dict()
-
     def save(self, user, item, what):
-        """Store the changed draft. A change that changed nothing (a move past the end)
-        stores nothing; a draft that is back to the published content is no draft at all."""
+        """Store the changed draft (read with `lock`). A change that changed nothing (a move
+        past the end) stores nothing; a draft back to the published content is no draft."""
         if self.playbook.as_dict() == self.original:
             return
         if self.draft.active and not compare(current_playbook(), self.playbook):
@@ -183,7 +184,17 @@ def playbook(request):
 
 
 def render_editor(request, editing, *, upload_form=None, errors=(), status=200):
-    symptoms = Symptom.objects.published().select_related("owner", "reviewed_by")
+    # Only what the "due for review" list and the badges read: 200 full rows were a good part
+    # of the page's time.
+    symptoms = (
+        Symptom.objects.published()
+        .select_related("owner", "reviewed_by")
+        .only(
+            *("key", "title", "review_every_days", "reviewed_at", "added_at"),
+            *("owner__username", "owner__first_name", "owner__last_name"),
+            *("reviewed_by__username", "reviewed_by__first_name", "reviewed_by__last_name"),
+        )
+    )
     # Each row links to its page and moves with a form: one reverse() per kind, not per row.
     categories = editing.playbook.categories
     with_links(categories, "diagnostics:edit_category", "key", "edit_url")
