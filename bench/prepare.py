@@ -67,6 +67,9 @@ def main(out, live_sessions, soak_sessions):
     # visitor has: it sends the ETag the page was served with (If-None-Match).
     endpoints = {
         "floor": ("GET", ["/bench/floor/"], None),
+        # The same, signed in as a lead: what a session, its user and the second factor's
+        # checks cost every staff page before it does anything of its own.
+        "floor_staff": ("GET", ["/bench/floor/"], "lead"),
         "index": ("GET", ["/"], None),
         "index_304": ("GET", ["/"], None),
         "symptom": ("GET", [f"/symptoms/{SYMPTOM}/"], None),

@@ -4,6 +4,7 @@ CONNECTIONS = 16
 THREADS = 2
 ENDPOINTS = [
     "floor",
+    "floor_staff",
     "index",
     "index_304",
     "symptom",
