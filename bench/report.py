@@ -217,6 +217,28 @@ def targets(report, args):
     return [{"target": t, "value": v, "met": bool(m)} for t, v, m in checks]
 
 
+def print_profiles(run, profiles):
+    floor = profiles["floor"]
+    print(
+        f"\nWhere the missed endpoints' time goes ({DATABASES[run['database']]}, "
+        f"{run['size']:,} cases; Django's test client in one process, cProfile)"
+    )
+    print(
+        f"  {'endpoint':14}{'ms':>7}{'x floor':>9}{'calls':>9}{'x floor':>9}  "
+        f"{'database':>8}{'SQL':>6}{'models':>8}{'templates':>10}  most time of its own"
+    )
+    for name, p in profiles.items():
+        shares = p["shares"]
+        top = ", ".join(f"{t['function']} {t['share']:.0%}" for t in p["top"][:2])
+        print(
+            f"  {name:14}{p['ms']:>7.2f}{p['ms'] / floor['ms']:>9.1f}{p['calls']:>9,}"
+            f"{p['calls'] / floor['calls']:>9.1f}  {shares['database']:>8.0%}"
+            f"{shares['building SQL']:>6.0%}{shares['model objects']:>8.0%}"
+            f"{shares['templates']:>10.0%}  {top}",
+            flush=True,
+        )
+
+
 def print_targets(checks):
     met = sum(c["met"] for c in checks)
     print(f"\nTargets: {met} of {len(checks)} met (reported, never enforced)")

@@ -33,10 +33,12 @@ from cluster_run import cluster_run
 from report import (
     CONNECTIONS,
     ENDPOINTS,
+    FLOOR_TARGETS,
     THREADS,
     plot,
     print_cluster,
     print_page_weight,
+    print_profiles,
     print_soak,
     print_table,
     print_targets,
@@ -105,6 +107,15 @@ def main():
         print_cluster(report["cluster"])
     report["targets"] = targets(report, args)
     print_targets(report["targets"])
+    first = report["runs"][0]
+    missed = [
+        name
+        for name, share in FLOOR_TARGETS.items()
+        if first["endpoints"][name]["floor_ratio"] < share
+    ]
+    if missed:
+        report["profiles"] = profile(first["database"], first["size"], missed)
+        print_profiles(first, report["profiles"])
     (OUT / "results.json").write_text(json.dumps(report, indent=2))
     plot(report, OUT / "latency.svg")
     print(
@@ -366,6 +377,23 @@ def soak(database, size, seconds):
         "no_lost_tick": ticks["ok"] <= ticked <= ticks["sent"] and ticks["exhausted"] == 0,
         "memory_growth": round(memory_end / memory_start - 1, 3),
     }
+
+
+def profile(database, size, names):
+    """Where the missed endpoints' time goes (bench/breakdown.py), with the floor's beside it."""
+    env = bench_env(database, size)
+    fixture = prepare(env)
+    path = OUT / "paths" / "fixture.json"
+    path.write_text(json.dumps(fixture))
+    output = subprocess.run(
+        [PY, "bench/breakdown.py", str(path), *names],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def count_ticked(env, session_ids):

@@ -83,7 +83,7 @@ class SaveCaseForm(forms.ModelForm):
         # Drawn from the results the page already holds, not a second read of them.
         menu(
             field,
-            lambda: [(r.pk, f"{r.position}. {r.title}") for r in session.results.all()],
+            lambda: [(r.pk, f"{r.position}. {r.title}") for r in session.result_list],
             "— Choose the check that fixed it —",
         )
         if not self.is_bound and (end := session.path_end()) and "outcome" in end:
@@ -101,7 +101,7 @@ class SaveCaseForm(forms.ModelForm):
             self.add_error("resolved_by", "Say which check fixed it.")
         elif outcome == Outcome.RESOLVED and not resolved_by.may_resolve:
             self.add_error("resolved_by", RESOLVING_CHECK_MESSAGE)
-        elif outcome == Outcome.RESOLVED and not on_path(resolved_by, self.session.results.all()):
+        elif outcome == Outcome.RESOLVED and not on_path(resolved_by, self.session.result_list):
             self.add_error("resolved_by", OFF_PATH_RESOLVING_MESSAGE)
         elif outcome and outcome != Outcome.RESOLVED:
             data["resolved_by"] = None  # only a resolved case names a check

@@ -146,7 +146,9 @@ class DiagnosticSessionQuerySet(models.QuerySet):
     def lock(self, pk):
         """Wait for, then hold until the transaction ends, the lock on session `pk`'s row.
         A tick and a save both take it, so a save freezes (and counts) exactly the results
-        the ticks before it left, and a tick after it is refused. One query."""
+        the ticks before it left, and a tick after it is refused. One query. (Whether it is
+        saved must be read by a later statement: on PostgreSQL this one's snapshot predates
+        the wait, so it cannot see a case saved by the transaction it waited for.)"""
         list(self.select_for_update().filter(pk=pk).values_list("pk", flat=True))
 
     def stale(self, days):
@@ -231,19 +233,25 @@ class DiagnosticSession(models.Model):
         return hasattr(self, "case")
 
     @cached_property
+    def result_list(self):
+        """Its results in order, as loaded: prefetched with the page (`for_page`), or as a
+        tick left them, read under the session's lock (`CheckResult.record`)."""
+        return list(self.results.all())
+
+    @cached_property
     def branched(self):
         """Whether any check has rules (schema 2): then the page follows the path."""
-        return any(r.rules for r in self.results.all())
+        return any(r.rules for r in self.result_list)
 
     @cached_property
     def path(self):
         """The path its answers lead along (see `flow.evaluate`), from the results loaded."""
-        results = list(self.results.all())
+        results = self.result_list
         return flow.evaluate(results, {r.key: r.status for r in results})
 
     def rows(self):
         """The results, each with `state` (on the path, skipped, left, ahead) and `is_next`."""
-        results = list(self.results.all())
+        results = self.result_list
         path = self.path
         for result in results:
             result.state = path.states[result.key] if self.branched else flow.ON_PATH
@@ -254,23 +262,23 @@ class DiagnosticSession(models.Model):
         """Results still pending that count: every one, or on a branched diagnosis the next
         one on the path (checks a jump skipped do not count)."""
         if self.branched:
-            waiting = self.path.unanswered({r.key: r.status for r in self.results.all()})
-            return [r for r in self.results.all() if r.key in waiting]
-        return [r for r in self.results.all() if r.status == ResultStatus.PENDING]
+            waiting = self.path.unanswered({r.key: r.status for r in self.result_list})
+            return [r for r in self.result_list if r.key in waiting]
+        return [r for r in self.result_list if r.status == ResultStatus.PENDING]
 
     def answered(self):
-        return any(r.status != ResultStatus.PENDING for r in self.results.all())
+        return any(r.status != ResultStatus.PENDING for r in self.result_list)
 
     def walked(self):
         """The results on the path, in the order walked."""
-        by_key = {r.key: r for r in self.results.all()}
+        by_key = {r.key: r for r in self.result_list}
         return [by_key[key] for key in self.path.walked]
 
     @property
     def progress(self):
         """ "3 of 5 checked, 1 problem found", from the results already loaded; on a branched
         diagnosis, counted along the path."""
-        results = list(self.results.all())
+        results = self.result_list
         if self.branched:
             results = self.walked()
         checked = sum(r.status != ResultStatus.PENDING for r in results)
@@ -361,22 +369,24 @@ class CheckResult(models.Model):
         `status`, only the note changes."""
         with transaction.atomic(savepoint=False):  # the lock lasts until it commits
             DiagnosticSession.objects.lock(self.session_id)
-            results = list(
-                CheckResult.objects.filter(session_id=self.session_id).only(
-                    "key", "status", "rules"
-                )
-            )
-            mine = next(r for r in results if r.pk == self.pk)
-            status = status or mine.status  # a note alone keeps the answer as stored now
-            off_path = status != mine.status and not on_path(mine, results)
+            # Whole rows: the page shows them once the answer is in, without reading again.
+            results = list(CheckResult.objects.filter(session_id=self.session_id))
+            mine = next((r for r in results if r.pk == self.pk), None)
+            off_path = False
+            if mine is not None:  # else the session was discarded meanwhile
+                status = status or mine.status  # a note alone keeps the answer as stored now
+                off_path = status != mine.status and not on_path(mine, results)
             updated = off_path or CheckResult.objects.filter(
                 pk=self.pk, session__case__isnull=True
             ).update(status=status, note=note)
-        if off_path:  # raised here, not inside: the block writes nothing, so nothing to undo
+        # Raised here, not inside: the block wrote nothing then, so there is nothing to undo.
+        if off_path:
             raise OffPath
         if not updated:
             raise SessionClosed
-        self.status, self.note = status, note
+        self.status, self.note = mine.status, mine.note = status, note
+        if CheckResult.session.is_cached(self):  # give its page the results as left now
+            self.session.result_list = results
 
 
 class CaseQuerySet(models.QuerySet):

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
@@ -213,9 +212,9 @@ def tick(request, token, position):
     if not request.htmx:
         session = DiagnosticSession.objects.for_page().get(pk=result.session_id)
         return render_session(request, session, tick=tick, message=CLOSED_MESSAGE, status=status)
-    # The fragment needs only this session's results (for the progress line): one query.
+    # The fragment needs this session's results (the progress line): a recorded answer left
+    # them with the session, read under its lock; otherwise one query.
     session = result.session
-    prefetch_related_objects([session], "results")
     rows = session.rows()
     row = next(r for r in rows if r.position == position)
     if status == 400:  # give back what was typed, so a too-long note can be shortened
