@@ -106,10 +106,13 @@ class Editing:
     playbook: object
 
     @classmethod
-    def read(cls):
-        """Only read, to show a page: the published content may come from the cache."""
+    def read(cls, *, kept=False):
+        """Only read, to show a page. `kept`: the published content may come from the cache
+        (kept until the next publish), for a page that shows only what a publish changes:
+        not for a form, whose fingerprint must match the rows its post will read (an
+        owner's renamed account changes those without a publish)."""
         draft = PlaybookDraft.get()
-        return cls(draft, draft.playbook(kept=True))
+        return cls(draft, draft.playbook(kept=kept))
 
     @classmethod
     def lock(cls):
@@ -179,7 +182,7 @@ def direction(request):
 
 @editor_page
 def playbook(request):
-    editing = Editing.read()
+    editing = Editing.read(kept=True)  # the outline: keys, titles, checks, visibility
     return render_editor(request, editing)
 
 

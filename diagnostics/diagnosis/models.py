@@ -86,6 +86,10 @@ class SessionClosed(Exception):
     """The session was saved as a case: its results can no longer change."""
 
 
+class SessionGone(SessionClosed):
+    """The session was discarded (or deleted) meanwhile: nothing is left to change."""
+
+
 class OffPath(Exception):
     """A new answer to a check the branched diagnosis's path does not reach."""
 
@@ -380,6 +384,8 @@ class CheckResult(models.Model):
                 pk=self.pk, session__case__isnull=True
             ).update(status=status, note=note)
         # Raised here, not inside: the block wrote nothing then, so there is nothing to undo.
+        if mine is None:
+            raise SessionGone
         if off_path:
             raise OffPath
         if not updated:

@@ -26,6 +26,7 @@ from diagnostics.diagnosis.models import (
     FeedbackTaken,
     OffPath,
     SessionClosed,
+    SessionGone,
 )
 from diagnostics.diagnosis.record import case_record
 from diagnostics.diagnosis.remembered import (
@@ -35,6 +36,7 @@ from diagnostics.diagnosis.remembered import (
     remember_started,
     started_here,
 )
+from diagnostics.errors import error_page
 from diagnostics.http import client_address, post_only, render_htmx
 from diagnostics.review.panel import review_panel
 from diagnostics.staff.roles import is_agent, staff_page
@@ -46,6 +48,7 @@ OFF_PATH_MESSAGE = (
     "shows the checks on your path."
 )
 ALREADY_SAVED = "This case was already saved, perhaps from another tab. Nothing was changed."
+DISCARDED_MESSAGE = "This diagnosis was discarded, so there is nothing left to answer."
 
 
 def get_session_or_404(token):
@@ -199,6 +202,8 @@ def tick(request, token, position):
         try:
             data = form.cleaned_data
             result.record(data["status"] or None, data["note"])  # None: the answer stays
+        except SessionGone:
+            return discarded(request)
         except SessionClosed:
             form.add_error(None, CLOSED_MESSAGE)
             status, closed = 409, True
@@ -209,14 +214,16 @@ def tick(request, token, position):
         return redirect(f"{result.session.get_absolute_url()}#check-{position}")
 
     tick = {"position": position, "form": form, "saved": status == 200}
-    if not request.htmx:
-        session = DiagnosticSession.objects.for_page().get(pk=result.session_id)
+    if not request.htmx:  # (the session may have been discarded since: then a 404)
+        session = get_object_or_404(DiagnosticSession.objects.for_page(), pk=result.session_id)
         return render_session(request, session, tick=tick, message=CLOSED_MESSAGE, status=status)
     # The fragment needs this session's results (the progress line): a recorded answer left
     # them with the session, read under its lock; otherwise one query.
     session = result.session
     rows = session.rows()
-    row = next(r for r in rows if r.position == position)
+    row = next((r for r in rows if r.position == position), None)
+    if row is None:  # discarded between the answer and this read
+        return discarded(request)
     if status == 400:  # give back what was typed, so a too-long note can be shortened
         row.note = form.data.get("note", "")
     # A note saved as it is typed gets the progress lines only: its row stays as it is.
@@ -232,6 +239,11 @@ def tick(request, token, position):
         "closed": closed,  # the rest of the page says so too, and leads to the case
     }
     return render(request, "diagnosis/tick.html", context, status=status)
+
+
+def discarded(request):
+    """A diagnosis deleted while a request about it was on its way (its agent discarded it)."""
+    return error_page(request, 404, DISCARDED_MESSAGE, title="This diagnosis was discarded")
 
 
 @private_link

@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -319,3 +320,19 @@ def test_a_tick_on_a_case_saved_elsewhere_says_so_for_the_whole_page(client):
     assert response.status_code == 409
     assert 'id="save-case" class="save-case notice" hx-swap-oob="true"' in html
     assert f'<a href="/cases/{session.token}/">Open the case record</a>' in html
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_tick_racing_a_discard_is_answered_404_not_an_error(client, htmx):
+    session = start_session(make_symptom(checks=3))
+    locks = DiagnosticSession.objects.lock
+
+    def discarded_first(pk):  # the agent's discard commits just before the tick's lock
+        DiagnosticSession.objects.filter(pk=pk).delete()
+        return locks(pk)
+
+    with mock.patch.object(DiagnosticSession.objects, "lock", side_effect=discarded_first):
+        response = client.post(tick_url(session, 2), {"status": "ok"}, headers=HTMX if htmx else {})
+    assert response.status_code == 404
+    assert "This diagnosis was discarded" in response.content.decode()
+    assert not DiagnosticSession.objects.filter(pk=session.pk).exists()
