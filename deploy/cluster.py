@@ -168,6 +168,10 @@ def main():
     prepare(env)
     cluster = Cluster(env, port=args.port, workers=args.workers).start()
     print(
+        "\nDemo passwords are printed once, when the accounts are made. To set one in this "
+        f"database: DATABASE_URL={DATABASE} .venv/bin/python manage.py changepassword editor"
+    )
+    print(
         f"\nServing {cluster.url}/ through nginx: app servers on "
         f"{', '.join(cluster.app_url(i) for i in range(len(cluster.apps)))}, one task worker, "
         f"database {DATABASE.rsplit('/', 1)[1]}. Logs in {RUN}/. Ctrl+C stops everything.",

@@ -144,3 +144,7 @@ class FeedbackForm(forms.Form):
             "max_length": f"Keep it under {FEEDBACK_MAX_LENGTH} characters (it has %(show_value)d)."
         },
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # its labels end in "?" or ")", not ":"
+        super().__init__(*args, **kwargs)

@@ -114,7 +114,9 @@ def test_a_bad_filter_says_so_and_lists_nothing(client, lead):
     html = client.get("/review/?date_from=yesterday&outcome=maybe").content.decode()
     assert "Enter a valid date." in html
     assert "Select a valid choice. maybe is not one of the available choices." in html
-    assert "0 cases match" in html
+    assert "No cases listed" in html
+    assert "0 cases match" not in html  # not three messages that contradict each other
+    assert "No cases match these filters" not in html
 
 
 def test_the_filters_round_trip_through_the_url(client, lead):

@@ -1,3 +1,4 @@
+import os
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -22,9 +23,12 @@ class Command(BaseCommand):
         User = get_user_model()
         for username, name, role in DEMO_ACCOUNTS:
             if User.objects.filter(username=username).exists():
+                # Said when this ran against another database than local.env's (the cluster's).
+                same = ", with the same DATABASE_URL" if os.environ.get("DATABASE_URL") else ""
                 self.stdout.write(
                     f"{role.label} “{username}” exists (its password was printed when it was "
                     f"created). Reset it: .venv/bin/python manage.py changepassword {username}"
+                    f"{same}"
                 )
                 continue
             password = secrets.token_urlsafe(12)
