@@ -151,16 +151,19 @@ def parse_args():
     return args
 
 
-def prepare(env, live_sessions=50, soak_sessions=0):
+def script(env, *args):
+    """A bench script run with the benchmark's environment: the last line it printed."""
     output = subprocess.run(
-        [PY, "bench/prepare.py", str(OUT / "paths"), str(live_sessions), str(soak_sessions)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+        [PY, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    return output.stdout.strip().splitlines()[-1]
+
+
+def prepare(env, live_sessions=50, soak_sessions=0):
+    paths = str(OUT / "paths")
+    return json.loads(
+        script(env, "bench/prepare.py", paths, str(live_sessions), str(soak_sessions))
+    )
 
 
 # -- Measuring --------------------------------------------------------------------------------
@@ -385,30 +388,14 @@ def profile(database, size, names):
     fixture = prepare(env)
     path = OUT / "paths" / "fixture.json"
     path.write_text(json.dumps(fixture))
-    output = subprocess.run(
-        [PY, "bench/breakdown.py", str(path), *names],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    return json.loads(script(env, "bench/breakdown.py", str(path), *names))
 
 
 def count_ticked(env, session_ids):
     """How many checks of these sessions the database holds as answered."""
     ids = OUT / "paths" / "soak-sessions.json"
     ids.write_text(json.dumps(session_ids))
-    output = subprocess.run(
-        [PY, "bench/prepare.py", "count-soak", str(ids)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return int(output.stdout.split()[-1])
+    return int(script(env, "bench/prepare.py", "count-soak", str(ids)).split()[-1])
 
 
 if __name__ == "__main__":

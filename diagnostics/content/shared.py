@@ -10,8 +10,9 @@ publish is served at once by every app server, whatever cache backend each one u
 import gzip
 import hashlib
 import re
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -45,7 +46,7 @@ def shared_page(view):
             patch_vary_headers(response, ["Cookie"])
             return response
         request.shared_page = True  # the page leaves out everything per visitor
-        number, published_at, reviewed_at = published_state()
+        number, published_at, reviewed_at, _ = published_state()
         # Numbers are not enough: a database restored from a backup numbers its revisions anew.
         version = ".".join(str(t.timestamp()) if t else "0" for t in (published_at, reviewed_at))
         key = page_key(request, f"{number}.{version}")
@@ -68,36 +69,35 @@ def shared_page(view):
     return wrapper
 
 
+class PublishedState(NamedTuple):
+    number: int  # the newest revision's
+    published_at: datetime | None
+    reviewed_at: datetime | None  # the latest "last reviewed" date
+    last_symptom: int  # the highest symptom id: notices one made outside a publish (demo data)
+
+
 def published_state():
-    """(revision number, when it was published, the latest "last reviewed" date): what the
-    public pages show changes only with these. One query, written out: built by the ORM it
-    took most of a cached page's time. Both maxima are read from an index."""
+    """What the published content is now: pages and fragments that show only that are kept
+    under a key made of it. One query, written out: built by the ORM it took most of a
+    cached page's time. Every maximum is read from an index."""
     revisions, symptoms = PlaybookRevision._meta.db_table, Symptom._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT MAX(number) FROM {revisions}),"
             f" (SELECT MAX(imported_at) FROM {revisions}),"
-            f" (SELECT MAX(reviewed_at) FROM {symptoms})"
+            f" (SELECT MAX(reviewed_at) FROM {symptoms}),"
+            f" (SELECT MAX(id) FROM {symptoms})"
         )
-        number, published_at, reviewed_at = cursor.fetchone()
-    return number or 0, moment(published_at), moment(reviewed_at)
+        number, published_at, reviewed_at, last_symptom = cursor.fetchone()
+    return PublishedState(number or 0, moment(published_at), moment(reviewed_at), last_symptom or 0)
 
 
 def published_fragment(name, build):
     """`build()`, kept in the cache until the next publish: for staff pages' parts that only
-    a publish changes (the menu of every symptom). One query reads the stamp."""
-    revisions, symptoms = PlaybookRevision._meta.db_table, Symptom._meta.db_table
-    with connection.cursor() as cursor:
-        # Symptoms are made and renamed only by a publish; the highest id also notices
-        # one made outside it (the demo cases' generated symptoms).
-        cursor.execute(
-            f"SELECT (SELECT MAX(number) FROM {revisions}),"
-            f" (SELECT MAX(imported_at) FROM {revisions}),"
-            f" (SELECT MAX(id) FROM {symptoms})"
-        )
-        number, published_at, last_symptom = cursor.fetchone()
-    published_at = moment(published_at)
-    stamp = f"{number or 0}.{published_at.timestamp() if published_at else 0}.{last_symptom or 0}"
+    a publish changes (the menu of every symptom). One query reads the state."""
+    state = published_state()
+    published_at = state.published_at.timestamp() if state.published_at else 0
+    stamp = f"{state.number}.{published_at}.{state.last_symptom}"
     key = f"fragment:{name}:{stamp}"
     cache = caches[settings.SHARED_PAGE_CACHE]
     value = cache.get(key)
